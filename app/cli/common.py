@@ -1,0 +1,43 @@
+"""Helpers shared by the CLI commands: loading with located errors, output."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Iterable
+
+from app.knowledge import load_controls
+from app.model import ModelError, Problem, ThreatModel, load_model
+
+
+def add_library_option(parser) -> None:
+    parser.add_argument(
+        "--library",
+        metavar="DIR",
+        action="append",
+        default=[],
+        help="an extra threat-library folder (repeatable); the bundled library is always loaded",
+    )
+
+
+def print_problems(problems: Iterable[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+
+
+def control_ids(library_dirs: Iterable[str] = ()) -> list[str] | None:
+    """Ids of the controls catalogue; ``ModelError`` for a broken library file."""
+    return load_controls(library_dirs).ids()
+
+
+def load_or_report(path: str, library_dirs: Iterable[str] = ()) -> ThreatModel | None:
+    """Load a model, printing located problems and returning None when it is bad."""
+    try:
+        return load_model(path, known_controls=control_ids(library_dirs))
+    except ModelError as exc:
+        print_problems(exc.problems)
+        return None
+
+
+def display_name(path: str | Path) -> str:
+    return str(path)
