@@ -58,6 +58,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser = build_parser()
             args = parser.parse_args(args_list)
             return int(args._run(args))
+        if "--self-test" in args_list:  # headless: must work with no display and no Qt
+            from app.cli.selftest import run_self_test
+
+            return int(run_self_test([a for a in args_list if a != "--self-test"]))
         from app.gui.launch import launch  # imports Qt: only for the editor
 
         return int(launch(args_list))
