@@ -1,7 +1,12 @@
-"""Helpers shared by the CLI commands: loading with located errors, output."""
+"""Helpers shared by the CLI commands: loading with located errors, output.
+
+Every problem goes to stderr as one line, ``FILE: LOCATION: MESSAGE``, so CI
+logs and editors can jump to it.
+"""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Iterable
@@ -26,8 +31,14 @@ def print_problems(problems: Iterable[Problem]) -> None:
 
 
 def control_ids(library_dirs: Iterable[str] = ()) -> list[str] | None:
-    """Ids of the controls catalogue; ``ModelError`` for a broken library file."""
-    return load_controls(library_dirs).ids()
+    """Ids of the controls catalogue; ``ModelError`` for a missing folder or a broken library file."""
+    dirs = list(library_dirs)
+    for folder in dirs:
+        # the catalogue loader skips folders without a controls file; a typo in
+        # --library must not silently validate against the bundled catalogue only
+        if not os.path.isdir(folder):
+            raise ModelError([Problem(str(folder), "", "--library: no such folder")])
+    return load_controls(dirs).ids()
 
 
 def load_or_report(path: str, library_dirs: Iterable[str] = ()) -> ThreatModel | None:

@@ -1,7 +1,9 @@
 """``threatcanvas fmt FILE...``: rewrite model files in canonical form.
 
 Like ``terraform fmt``: with ``--check`` nothing is written and the exit code
-is 1 when any file is not canonical (for pre-commit hooks and CI).
+is 1 when any file is not canonical (for pre-commit hooks and CI). Files that
+are not valid models are never rewritten: they are reported (exit 2) and left
+exactly as they are.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from app.cli.common import add_library_option, control_ids, print_problems
-from app.model import ModelError, dumps_model, load_model, write_atomic
+from app.model import ModelError, Problem, dumps_model, load_model, write_atomic
 
 HELP = "rewrite model files in canonical form (--check: only report, exit 1 if any would change)"
 
@@ -37,7 +39,7 @@ def run(args) -> int:
             bad += 1
             continue
         except OSError as exc:
-            print(f"{path}: cannot read file: {exc.strerror}", file=sys.stderr)
+            print(Problem(path, "", f"cannot read file: {exc.strerror or exc}"), file=sys.stderr)
             bad += 1
             continue
         canonical = dumps_model(model).encode("utf-8")
@@ -45,10 +47,15 @@ def run(args) -> int:
             continue
         unformatted += 1
         if args.check:
-            print(f"{path}: not in canonical form", file=sys.stderr)
-        else:
+            print(Problem(path, "", "not in canonical form (run: threatcanvas fmt FILE)"), file=sys.stderr)
+            continue
+        try:
             write_atomic(path, canonical)
-            print(f"{path}: reformatted")
+        except OSError as exc:  # read-only folder, disk full …: the old file is untouched
+            print(Problem(path, "", f"cannot write file: {exc.strerror or exc}"), file=sys.stderr)
+            bad += 1
+            continue
+        print(f"{path}: reformatted")
     if bad:
         return 2
     return 1 if (args.check and unformatted) else 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import tempfile
 from contextlib import suppress
@@ -26,9 +25,10 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from app.model.diagram import ThreatModel
+from app.model.jsonscan import find_json_problem
 from app.model.migrations import MigrationError, migrate
-from app.model.problems import ModelError, Problem, json_path
-from app.model.types import ElementKind
+from app.model.messages import describe, schema_problems
+from app.model.problems import ModelError, Problem
 from app.model.validate import check_model, file_positions
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -45,10 +45,14 @@ def load_model(path: str | os.PathLike, known_controls: Iterable[str] | None = N
     name = str(path)
     try:
         info = os.stat(path)
+    except ValueError:  # a NUL byte in the name
+        raise ModelError([Problem(name, "", "cannot read file: invalid file name")]) from None
     except OSError as exc:
         raise ModelError([Problem(name, "", f"cannot read file: {exc.strerror or exc}")]) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise ModelError([Problem(name, "", "is a folder, not a model file")])
     if not stat.S_ISREG(info.st_mode):
-        raise ModelError([Problem(name, "", "not a regular file")])
+        raise ModelError([Problem(name, "", "not a regular file (a device, pipe or socket)")])
     if info.st_size > MAX_FILE_BYTES:
         raise ModelError([Problem(name, "", _too_big(info.st_size))])
     try:
@@ -72,7 +76,7 @@ def _too_big(size: int) -> str:
     return f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes"
 
 
-def _parse_schema(data: bytes, file: str) -> tuple[ThreatModel, dict[tuple[str, str], int]]:
+def _parse_schema(data: bytes, file: str) -> tuple[ThreatModel, dict[tuple[str, str], tuple[int, ...]]]:
     if len(data) > MAX_FILE_BYTES:
         raise ModelError([Problem(file, "", _too_big(len(data)))])
     if data.startswith(b"\xef\xbb\xbf"):
@@ -80,11 +84,15 @@ def _parse_schema(data: bytes, file: str) -> tuple[ThreatModel, dict[tuple[str, 
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise ModelError([Problem(file, "line 1, column 1", "the file is UTF-16; model files are UTF-8")]) from None
         line, col = _line_col_bytes(data, exc.start)
         raise ModelError([Problem(file, f"line {line}, column {col}", "invalid UTF-8")]) from None
+    if not text.strip():
+        raise ModelError([Problem(file, "", "the file is empty")])
     raw = _parse_json(text, file)
     if not isinstance(raw, dict):
-        raise ModelError([Problem(file, "", f"expected a JSON object at the top level, found {_json_type(raw)}")])
+        raise ModelError([Problem(file, "", f"expected a JSON object at the top level, found {describe(raw)}")])
     if raw.get("format") != "threatcanvas":
         raise ModelError([Problem(file, "format", 'not a ThreatCanvas model (expected "format": "threatcanvas")')])
     try:
@@ -95,7 +103,7 @@ def _parse_schema(data: bytes, file: str) -> tuple[ThreatModel, dict[tuple[str, 
     try:
         return ThreatModel.model_validate(raw), file_positions(raw)
     except ValidationError as exc:
-        raise ModelError(_capped(_schema_problems(exc, file), file)) from None
+        raise ModelError(_capped(schema_problems(exc, file), file)) from None
 
 
 def _parse_json(text: str, file: str) -> Any:
@@ -113,28 +121,22 @@ def _parse_json(text: str, file: str) -> Any:
     try:
         return json.loads(text, parse_constant=no_constants, object_pairs_hook=no_duplicates)
     except json.JSONDecodeError as exc:
-        raise ModelError([Problem(file, f"line {exc.lineno}, column {exc.colno}", f"invalid JSON: {exc.msg}")]) from None
+        raise ModelError([Problem(file, f"line {exc.lineno}, column {exc.colno}", _syntax_message(exc, text))]) from None
     except _JsonValueError as exc:
-        where = _find_token(text, str(exc))
-        raise ModelError([Problem(file, where, str(exc))]) from None
+        spot = find_json_problem(text)
+        if spot is None:  # cannot happen for text json accepted up to the hook; keep the hook's words
+            raise ModelError([Problem(file, "", str(exc))]) from None
+        raise ModelError([Problem(file, spot.location, spot.message)]) from None
     except RecursionError:
         raise ModelError([Problem(file, _deep_location(text), "JSON nested too deeply to read")]) from None
 
 
-def _find_token(text: str, message: str) -> str:
-    """Best-effort location of a NaN/Infinity or duplicate key for the message."""
-    m = re.match(r'duplicate key "(.*)"$', message)
-    if m:
-        key = json.dumps(m.group(1), ensure_ascii=False)
-        first = text.find(key + ":") if key + ":" in text else text.find(key)
-        pos = text.find(key, first + 1) if first >= 0 else -1
-    else:
-        hit = re.search(r"(?<![\w\"])-?(NaN|Infinity)(?![\w\"])", text)
-        pos = hit.start() if hit else -1
-    if pos < 0:
-        return ""
-    line = text.count("\n", 0, pos) + 1
-    return f"line {line}, column {pos - (text.rfind(chr(10), 0, pos) + 1) + 1}"
+def _syntax_message(exc: json.JSONDecodeError, text: str) -> str:
+    if exc.pos >= len(text.rstrip()):
+        return f"invalid JSON: the file ends too early (truncated?): {exc.msg.lower()}"
+    if exc.msg.startswith("Invalid control character"):
+        return "invalid JSON: a line break or other control character inside a string (write it as \\n)"
+    return f"invalid JSON: {exc.msg}"
 
 
 def _deep_location(text: str) -> str:
@@ -166,49 +168,8 @@ def _line_col_bytes(data: bytes, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def _json_type(value: Any) -> str:
-    return {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(value), "a number")
-
-
 def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-_KINDS = {k.value for k in ElementKind}
-
-
-def _schema_problems(exc: ValidationError, file: str) -> list[Problem]:
-    problems = []
-    for err in exc.errors(include_url=False, include_input=True):
-        loc = list(err["loc"])
-        # a discriminated union puts the element kind in the path: elements[3].model.name
-        if len(loc) >= 3 and loc[0] == "elements" and isinstance(loc[1], int) and loc[2] in _KINDS:
-            del loc[2]
-        problems.append(Problem(file, json_path(loc), _message(err)))
-    return problems
-
-
-def _message(err: dict) -> str:
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        return "unknown key"
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "union_tag_invalid":
-        expected = ", ".join(sorted(_KINDS))
-        return f'unknown element kind "{_clip(str(err["input"].get("kind")))}" (expected one of: {expected})'
-    if kind == "union_tag_not_found":
-        return 'element has no "kind"'
-    if kind == "finite_number":
-        return "number must be finite"
-    msg = err["msg"]
-    if kind.startswith("string_too_long"):
-        return f"text too long ({len(err['input']):,} characters): {msg.lower()}"
-    if kind == "value_error":
-        msg = msg.removeprefix("Value error, ")
-    if kind == "too_long":
-        return msg.split(" after validation")[0]
-    return msg
 
 
 def _capped(problems: list[Problem], file: str) -> list[Problem]:

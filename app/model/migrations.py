@@ -25,7 +25,9 @@ class MigrationError(ValueError):
 
 def migrate(data: dict) -> dict:
     """Bring ``data`` up to :data:`SCHEMA_VERSION`; raise ``MigrationError`` when impossible."""
-    version = data.get("schema_version")
+    if "schema_version" not in data:
+        raise MigrationError("schema_version: required key is missing")
+    version = data["schema_version"]
     if type(version) is not int:  # bool is an int subclass: refuse it too
         raise MigrationError("schema_version: expected a whole number")
     if version > SCHEMA_VERSION:

@@ -7,8 +7,21 @@ the CLI prints and the editor shows.
 
 from __future__ import annotations
 
+import json
+import re
 from dataclasses import dataclass
 from typing import Iterable
+
+MAX_KEY_SHOWN = 60  # a hostile file can use a 10,000-character key; show its start
+
+# Line breaks and other control characters in user text would split the one
+# line a problem must be (CI logs, editors parsing `file: location: message`).
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with control characters and line breaks escaped (``\\n``), so it stays on one line."""
+    return _CONTROL.sub(lambda m: json.dumps(m.group())[1:-1], text)
 
 
 @dataclass(frozen=True)
@@ -18,9 +31,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}: " if self.file else ""
-        loc = f"{self.location}: " if self.location else ""
-        return f"{where}{loc}{self.message}"
+        where = f"{one_line(self.file)}: " if self.file else ""
+        loc = f"{one_line(self.location)}: " if self.location else ""
+        return f"{where}{loc}{one_line(self.message)}"
 
 
 class ModelError(Exception):
@@ -32,17 +45,25 @@ class ModelError(Exception):
 
 
 def json_path(loc: Iterable[str | int]) -> str:
-    """``("flows", 3, "target")`` → ``flows[3].target``."""
+    """``("flows", 3, "target")`` → ``flows[3].target``.
+
+    A key that is not a plain identifier is written as a JSON string in
+    brackets (``reviews["a b"]``), clipped to :data:`MAX_KEY_SHOWN` characters.
+    """
     out = ""
     for part in loc:
         if isinstance(part, int):
             out += f"[{part}]"
-        elif out:
-            out += f".{part}" if _plain(part) else f"[{part!r}]"
+        elif _plain(part):
+            out += f".{part}" if out else part
         else:
-            out = part if _plain(part) else f"[{part!r}]"
+            shown = part if len(part) <= MAX_KEY_SHOWN else part[:MAX_KEY_SHOWN] + "…"
+            out += f"[{json.dumps(shown, ensure_ascii=False)}]"
     return out
 
 
+_PLAIN = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+
+
 def _plain(part: str) -> bool:
-    return part.replace("_", "a").replace("-", "a").replace(".", "a").isalnum() and "." not in part
+    return len(part) <= MAX_KEY_SHOWN and _PLAIN.fullmatch(part) is not None

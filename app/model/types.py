@@ -45,7 +45,7 @@ def _check_iso_date(value: str) -> str:
         try:
             date.fromisoformat(value)
         except ValueError:
-            raise ValueError(f"not a date in YYYY-MM-DD form: {value!r}") from None
+            raise ValueError(f'"{value}" is not a valid date (YYYY-MM-DD)') from None
     return value
 
 
@@ -63,7 +63,7 @@ def _sorted_unique(values: tuple[Any, ...]) -> tuple[Any, ...]:
     seen = set()
     for v in values:
         if v in seen:
-            raise ValueError(f"duplicate value {str(getattr(v, 'value', v))!r}")
+            raise ValueError(f'duplicate value "{getattr(v, "value", v)}" (the list is a set)')
         seen.add(v)
     return tuple(sorted(values, key=lambda v: str(getattr(v, "value", v))))
 

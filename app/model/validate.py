@@ -6,7 +6,7 @@ with a JSON path that points into the file as written.
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Iterable, Mapping, Sequence
 
 from app.model.diagram import ThreatModel
 from app.model.problems import Problem
@@ -14,27 +14,41 @@ from app.model.problems import Problem
 MAX_BOUNDARY_DEPTH = 64
 
 
-def file_positions(raw: dict) -> dict[tuple[str, str], int]:
-    """Where each id stood in the file as written: ``{("flows", "f3"): 3}``.
+Positions = Mapping[tuple[str, str], "int | Sequence[int]"]
+
+
+def file_positions(raw: dict) -> dict[tuple[str, str], tuple[int, ...]]:
+    """Where each id stood in the file as written: ``{("flows", "f3"): (3,)}``.
 
     The model keeps its lists in canonical order; these positions let problem
-    locations point into the file the user actually has.
+    locations point into the file the user actually has. An id used twice in a
+    section has two positions, in file order (canonical sorting is stable, so
+    the n-th item with that id in the model is the n-th in the file).
     """
-    positions: dict[tuple[str, str], int] = {}
+    positions: dict[tuple[str, str], list[int]] = {}
     for section in ("elements", "boundaries", "flows"):
         items = raw.get(section)
         if isinstance(items, list):
             for i, item in enumerate(items):
                 if isinstance(item, dict) and isinstance(item.get("id"), str):
-                    positions.setdefault((section, item["id"]), i)
-    return positions
+                    positions.setdefault((section, item["id"]), []).append(i)
+    return {key: tuple(value) for key, value in positions.items()}
+
+
+def _position(positions: Positions, section: str, ident: str, canonical_index: int, occurrence: int = 0) -> int:
+    found = positions.get((section, ident))
+    if found is None:
+        return canonical_index
+    if isinstance(found, int):  # callers may pass plain first positions
+        return found
+    return found[occurrence] if occurrence < len(found) else canonical_index
 
 
 def check_model(
     model: ThreatModel,
     file: str = "",
     known_controls: Iterable[str] | None = None,
-    positions: dict[tuple[str, str], int] | None = None,
+    positions: Positions | None = None,
 ) -> list[Problem]:
     """Return the semantic problems of ``model`` (empty when it is consistent).
 
@@ -45,8 +59,8 @@ def check_model(
     problems: list[Problem] = []
     where_in_file = positions or {}
 
-    def at(section: str, canonical_index: int, ident: str) -> str:
-        return f"{section}[{where_in_file.get((section, ident), canonical_index)}]"
+    def at(section: str, canonical_index: int, ident: str, occurrence: int = 0) -> str:
+        return f"{section}[{_position(where_in_file, section, ident, canonical_index, occurrence)}]"
 
     def bad(location: str, message: str) -> None:
         problems.append(Problem(file, location, message))
@@ -54,8 +68,11 @@ def check_model(
     # ids are one namespace across elements, boundaries and flows
     first_seen: dict[str, str] = {}
     for section, items in (("elements", model.elements), ("boundaries", model.boundaries), ("flows", model.flows)):
+        occurrences: dict[str, int] = {}
         for i, item in enumerate(items):
-            where = f"{at(section, i, item.id)}.id"
+            occurrence = occurrences.get(item.id, 0)
+            occurrences[item.id] = occurrence + 1
+            where = f"{at(section, i, item.id, occurrence)}.id"
             if item.id in first_seen:
                 bad(where, f'duplicate id "{item.id}" (also used at {first_seen[item.id]})')
             else:
@@ -106,9 +123,11 @@ def check_model(
     return problems
 
 
-def _nesting_problems(model: ThreatModel, file: str, positions: dict[tuple[str, str], int]) -> list[Problem]:
+def _nesting_problems(model: ThreatModel, file: str, positions: Positions) -> list[Problem]:
     """Cycles and excessive depth in boundary nesting, found in linear time."""
-    index = {b.id: positions.get(("boundaries", b.id), i) for i, b in enumerate(model.boundaries)}
+    index: dict[str, int] = {}
+    for i, b in enumerate(model.boundaries):
+        index.setdefault(b.id, _position(positions, "boundaries", b.id, i))
     parent = {b.id: b.parent for b in model.boundaries if b.parent in index}
     state: dict[str, int] = {}  # 1 = on the current walk, 2 = done
     depth: dict[str, int] = {}
