@@ -1,0 +1,238 @@
+"""The graphics item of a flow: a routed line with an arrowhead, a label and a badge.
+
+The scene computes the route and the label box (``app.canvas.routing``) and
+hands them to the item; the item only draws them and answers hit tests. Its
+shape is a wide stroke around the line plus the label, so a flow is easy to
+click: thin edges that are hard to select are a known pain in other tools.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+
+from app.canvas.badges import badge_rect, paint_badge
+from app.canvas.nodes import DETAIL_LOD, TEXT_LOD, CanvasItemMixin
+from app.canvas.routing import Route, arrow_head
+from app.canvas.theme import Theme, current_theme
+
+END_GRIP = 6.0  # radius of the reconnect grips on a selected flow's ends
+LABEL_MAX_W = 170.0
+
+
+def label_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(8.0)
+    return font
+
+
+_metrics: QFontMetricsF | None = None
+
+
+def label_size(text: str) -> tuple[float, float, str]:
+    """Width, height and (elided) text of a flow label box."""
+    global _metrics
+    if _metrics is None:
+        _metrics = QFontMetricsF(label_font())
+    shown = _metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_MAX_W)
+    return _metrics.horizontalAdvance(shown) + 8, _metrics.height() + 2, shown
+
+
+class FlowLabelItem(QGraphicsItem):
+    """A flow's label and badge, stacked above the elements so a tight gap never hides them.
+
+    Owned by its :class:`FlowItem` (not a child item: a child cannot be drawn
+    above the elements while its line stays below them). Clicking it selects
+    the flow.
+    """
+
+    Type = QGraphicsItem.UserType + 4
+
+    def __init__(self, flow: "FlowItem"):
+        super().__init__()
+        self.flow = flow
+        self.item_id = flow.item_id
+        self._rect = QRectF()
+        self.setZValue(20)
+
+    def type(self) -> int:
+        return self.Type
+
+    def set_rect(self, rect: QRectF) -> None:
+        self.prepareGeometryChange()
+        self._rect = QRectF(rect)
+
+    def boundingRect(self) -> QRectF:
+        if self._rect.isNull():
+            if self.flow.badge is None:
+                return QRectF()
+            return self.flow.badge_scene_rect().adjusted(-2, -2, 2, 2)
+        return self._rect.adjusted(-14, -12, 2, 2)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        if not self._rect.isNull():
+            path.addRect(self._rect)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        flow = self.flow
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        if lod < DETAIL_LOD:
+            return
+        theme = flow.theme
+        selected = flow.isSelected()
+        if flow._shown and lod >= TEXT_LOD and not self._rect.isNull():
+            if flow.highlighted:
+                painter.setPen(QPen(theme.highlight, 3))
+            else:
+                painter.setPen(QPen(theme.selection if selected else theme.flow, 1.4 if selected else 0.8))
+            painter.setBrush(theme.label_fill)
+            painter.drawRoundedRect(self._rect, 3, 3)
+            painter.setFont(label_font())
+            painter.setPen(theme.text)
+            painter.drawText(self._rect, int(Qt.AlignmentFlag.AlignCenter), flow._shown)
+        if flow.badge is not None and flow.annotations_visible:
+            paint_badge(painter, flow.badge_center(), flow.badge, theme.background)
+
+
+class FlowItem(CanvasItemMixin, QGraphicsItem):
+    """A flow between two elements. Lives at the scene origin: its route is in scene coordinates."""
+
+    Type = QGraphicsItem.UserType + 3
+
+    def __init__(self, item_id: str, name: str, theme: Theme | None = None):
+        super().__init__()
+        self.item_id = item_id
+        self.theme = theme or current_theme()
+        self.name = name
+        self._shown = ""
+        self._route = Route((QPointF(), QPointF()))
+        self._label = QRectF()
+        self._bounds = QRectF()
+        self._shape: QPainterPath | None = None
+        self._line: QPainterPath | None = None
+        self.label_item = FlowLabelItem(self)  # the scene adds it beside this item
+        self.setZValue(5)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(False)
+
+    def type(self) -> int:
+        return self.Type
+
+    # -- state set by the scene
+    def set_name(self, name: str) -> None:
+        """Change the label text; the scene re-places the label afterwards."""
+        self.name = name
+
+    def set_route(self, route: Route, label: QRectF, shown: str) -> None:
+        """New line and label box (scene coordinates)."""
+        self.prepareGeometryChange()
+        self._route = route
+        self._label = QRectF(label)
+        self._shown = shown
+        self._shape = None
+        self._line = None
+        pts = route.points
+        xs = [p.x() for p in pts]
+        ys = [p.y() for p in pts]
+        bounds = QRectF(QPointF(min(xs), min(ys)), QPointF(max(xs), max(ys))).adjusted(-12, -12, 12, 12)
+        self._bounds = bounds
+        self.label_item.set_rect(label)
+
+    @property
+    def route(self) -> Route:
+        return self._route
+
+    def label_rect(self) -> QRectF:
+        return QRectF(self._label)
+
+    def endpoints(self) -> tuple[QPointF, QPointF]:
+        return QPointF(self._route.points[0]), QPointF(self._route.points[-1])
+
+    def end_at(self, scene_pos: QPointF, tolerance: float = END_GRIP + 3) -> str | None:
+        """``"source"`` or ``"target"`` when ``scene_pos`` is on that end's grip of a selected flow."""
+        if not self.isSelected():
+            return None
+        start, end = self.endpoints()
+        for name, p in (("target", end), ("source", start)):
+            if (p - scene_pos).manhattanLength() <= tolerance * 1.4:
+                return name
+        return None
+
+    # -- Qt overrides
+    def boundingRect(self) -> QRectF:
+        return self._bounds
+
+    def _line_path(self) -> QPainterPath:
+        if self._line is None:
+            pts = self._route.points
+            path = QPainterPath(pts[0])
+            for p in pts[1:]:
+                path.lineTo(p)
+            self._line = path
+        return self._line
+
+    def shape(self) -> QPainterPath:
+        if self._shape is None:
+            stroker = QPainterPathStroker()
+            stroker.setWidth(12)
+            path = stroker.createStroke(self._line_path())
+            if self.isSelected():
+                for p in self.endpoints():
+                    path.addEllipse(p, END_GRIP + 2, END_GRIP + 2)
+            self._shape = path
+        return self._shape
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
+            self._shape = None  # the end grips join or leave the shape
+            self.label_item.update()
+        return super().itemChange(change, value)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        theme = self.theme
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        pts = self._route.points
+        line = self._line_path()
+        if self.highlighted:
+            painter.setPen(QPen(theme.highlight, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(line)
+        colour = theme.selection if selected else theme.flow
+        painter.setPen(QPen(colour, 2.2 if selected else 1.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.RoundJoin))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawPath(line)
+        painter.setBrush(colour)
+        painter.setPen(Qt.PenStyle.NoPen)
+        if len(pts) >= 2 and pts[0] != pts[-1]:
+            painter.drawPolygon(arrow_head(pts[-1], pts[-2]))
+        if lod < DETAIL_LOD:
+            return
+        if selected:
+            painter.setPen(QPen(theme.selection, 1.5))
+            painter.setBrush(theme.node_fill)
+            for p in self.endpoints():
+                painter.drawEllipse(p, END_GRIP - 1, END_GRIP - 1)
+
+    def update(self, *args) -> None:  # noqa: D401 - Qt's name; the label shows our state too
+        super().update(*args)
+        self.label_item.prepareGeometryChange()
+        self.label_item.update()
+
+    def badge_center(self) -> QPointF:
+        """Left of the label (or the line's middle when there is no label)."""
+        if not self._label.isNull():
+            return QPointF(self._label.left() - 2, self._label.top() + 1)
+        p, _ = self._route.point_at(0.5)
+        return p
+
+    def badge_scene_rect(self) -> QRectF:
+        if self.badge is None:
+            return QRectF()
+        return badge_rect(self.badge_center(), self.badge.count)
+
+    def polygon(self) -> QPolygonF:
+        return QPolygonF(list(self._route.points))

@@ -1,0 +1,311 @@
+"""Graphics items for elements and trust boundaries.
+
+Items are dumb: they draw what the scene tells them (kind, name, size, badge,
+highlight) and answer geometry questions (where the connection handle and the
+resize grips are). They never change the model; the interaction tools turn
+gestures on them into commands. Qt's override names are kept exactly
+(``boundingRect``, ``shape``, ``paint``, ``type``), and every geometry change
+goes through ``prepareGeometryChange()``.
+
+Level of detail: when zoomed far out the name, pictogram and badge are skipped
+(unreadable at that scale anyway), which keeps a full-view repaint of a large
+diagram fast.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+
+from app.canvas.badges import Badge, badge_rect, paint_badge
+from app.canvas.symbols import outline_path, paint_symbol, text_rect
+from app.canvas.theme import Theme, current_theme
+from app.model.types import ElementKind
+
+HANDLE_R = 6.0  # radius of the connection handle
+GRIP = 9.0  # side of a boundary resize grip
+DETAIL_LOD = 0.35  # below this scale, draw silhouettes only
+TEXT_LOD = 0.5
+
+
+def name_font() -> QFont:
+    font = QFont()
+    font.setPointSizeF(9.0)
+    return font
+
+
+class CanvasItemMixin:
+    """State every canvas item shares: its model id, theme, highlight and annotation flags."""
+
+    item_id: str
+    theme: Theme
+    highlighted: bool = False
+    annotations_visible: bool = True
+    badge: Badge | None = None
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        self.update()  # type: ignore[attr-defined]
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()  # type: ignore[attr-defined]
+
+    def set_badge(self, badge: Badge | None) -> None:
+        if badge != self.badge:
+            self.badge = badge
+            self.setToolTip(badge.tooltip if badge else "")  # type: ignore[attr-defined]
+            self.update()  # type: ignore[attr-defined]
+
+    def set_annotations_visible(self, on: bool) -> None:
+        if on != self.annotations_visible:
+            self.annotations_visible = on
+            self.update()  # type: ignore[attr-defined]
+
+
+class NodeItem(CanvasItemMixin, QGraphicsItem):
+    """An element: its kind's symbol, its name, a badge and a connection handle.
+
+    ``pos()`` is the top-left corner of the element's layout rectangle.
+    """
+
+    Type = QGraphicsItem.UserType + 1
+
+    def __init__(self, item_id: str, kind: ElementKind, name: str, rect: QRectF, theme: Theme | None = None):
+        super().__init__()
+        self.item_id = item_id
+        self.kind = kind
+        self.name = name
+        self.theme = theme or current_theme()
+        self._w, self._h = rect.width(), rect.height()
+        self._outline: QPainterPath | None = None
+        self._polygon: QPolygonF | None = None
+        self.hovered = False
+        self.setPos(rect.topLeft())
+        self.setZValue(10)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setAcceptHoverEvents(True)
+
+    # -- Qt overrides
+    def type(self) -> int:
+        return self.Type
+
+    def boundingRect(self) -> QRectF:
+        return QRectF(-6, -12, self._w + 6 + HANDLE_R * 2 + 12, self._h + 18)
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath(self.outline())
+        path.addRect(self.local_rect())  # the whole box is grabbable, even a tag's notch
+        path.addEllipse(self.handle_center(), HANDLE_R + 2, HANDLE_R + 2)
+        return path
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        theme = self.theme
+        rect = self.local_rect()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if self.highlighted:
+            painter.setPen(QPen(theme.highlight, 9, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(self.outline())
+        detail = lod >= DETAIL_LOD
+        paint_symbol(painter, self.kind, rect, theme, detail=detail)
+        if lod >= TEXT_LOD:
+            painter.setPen(theme.text)
+            painter.setFont(name_font())
+            painter.drawText(
+                text_rect(self.kind, rect),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                self.name,
+            )
+        if selected:
+            pen = QPen(theme.selection, 2.0, Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect.adjusted(-4, -4, 4, 4))
+        if (selected or self.hovered) and detail:
+            painter.setPen(QPen(theme.selection, 1.5))
+            painter.setBrush(theme.node_fill)
+            c = self.handle_center()
+            painter.drawEllipse(c, HANDLE_R, HANDLE_R)
+            painter.drawLine(QPointF(c.x() - 3, c.y()), QPointF(c.x() + 3, c.y()))
+            painter.drawLine(QPointF(c.x(), c.y() - 3), QPointF(c.x(), c.y() + 3))
+        if self.badge is not None and self.annotations_visible and detail:
+            paint_badge(painter, self.badge_center(), self.badge, theme.background)
+
+    def hoverEnterEvent(self, event) -> None:
+        self.hovered = True
+        self.update()
+        super().hoverEnterEvent(event)
+
+    def hoverLeaveEvent(self, event) -> None:
+        self.hovered = False
+        self.update()
+        super().hoverLeaveEvent(event)
+
+    # -- state set by the scene
+    def set_element(self, kind: ElementKind, name: str) -> None:
+        if kind != self.kind:
+            self._outline = self._polygon = None
+        self.kind, self.name = kind, name
+        self.setToolTip(self.toolTip())
+        self.update()
+
+    def set_rect(self, rect: QRectF) -> None:
+        """Move and resize to the scene rectangle ``rect``."""
+        if rect.width() != self._w or rect.height() != self._h:
+            self.prepareGeometryChange()
+            self._w, self._h = rect.width(), rect.height()
+            self._outline = self._polygon = None
+        self.setPos(rect.topLeft())
+
+    # -- geometry questions
+    def local_rect(self) -> QRectF:
+        return QRectF(0, 0, self._w, self._h)
+
+    def scene_rect(self) -> QRectF:
+        return QRectF(self.pos(), self.local_rect().size())
+
+    def outline(self) -> QPainterPath:
+        if self._outline is None:
+            self._outline = outline_path(self.kind, self.local_rect())
+        return self._outline
+
+    def outline_polygon(self) -> QPolygonF:
+        """The silhouette as a polygon in local coordinates (flows clip against it)."""
+        if self._polygon is None:
+            polys = self.outline().toSubpathPolygons()
+            self._polygon = polys[0] if polys else QPolygonF(self.local_rect())
+        return self._polygon
+
+    def scene_outline_polygon(self) -> QPolygonF:
+        return self.outline_polygon().translated(self.pos())
+
+    def handle_center(self) -> QPointF:
+        """Where a connection starts: just right of the middle of the right side."""
+        return QPointF(self._w + HANDLE_R + 2, self._h / 2)
+
+    def scene_handle_center(self) -> QPointF:
+        return self.mapToScene(self.handle_center())
+
+    def badge_center(self) -> QPointF:
+        return QPointF(self._w - 4, 0)
+
+    def badge_scene_rect(self) -> QRectF:
+        if self.badge is None:
+            return QRectF()
+        return badge_rect(self.badge_center(), self.badge.count).translated(self.pos())
+
+
+class BoundaryItem(CanvasItemMixin, QGraphicsItem):
+    """A trust boundary: a dashed region with its name, grabbed by its border or title."""
+
+    Type = QGraphicsItem.UserType + 2
+    GRIPS = ("top_left", "top_right", "bottom_left", "bottom_right")
+
+    def __init__(self, item_id: str, name: str, rect: QRectF, depth: int = 0, theme: Theme | None = None):
+        super().__init__()
+        self.item_id = item_id
+        self.name = name
+        self.theme = theme or current_theme()
+        self._w, self._h = rect.width(), rect.height()
+        self.setPos(rect.topLeft())
+        self.set_depth(depth)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+
+    def type(self) -> int:
+        return self.Type
+
+    def set_depth(self, depth: int) -> None:
+        # nested boundaries stack above their parents so their borders stay grabbable
+        self.depth = depth
+        self.setZValue(-100 + depth)
+
+    def boundingRect(self) -> QRectF:
+        m = GRIP + 2
+        return QRectF(-m, -m, self._w + 2 * m, self._h + 2 * m)
+
+    def shape(self) -> QPainterPath:
+        border = QPainterPath()
+        border.addRect(self.local_rect())
+        stroker = QPainterPathStroker()
+        stroker.setWidth(10)
+        path = stroker.createStroke(border)
+        path.addRect(self.title_rect())
+        if self.isSelected():
+            for grip in self.GRIPS:
+                path.addRect(self.grip_rect(grip))
+        return path.simplified()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        theme = self.theme
+        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        rect = self.local_rect()
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        if self.highlighted:
+            painter.setPen(QPen(theme.highlight, 7))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRoundedRect(rect, 8, 8)
+        pen = QPen(theme.selection if selected else theme.boundary, 2.0 if selected else 1.6, Qt.PenStyle.DashLine)
+        painter.setPen(pen)
+        painter.setBrush(theme.boundary_fill)
+        painter.drawRoundedRect(rect, 8, 8)
+        if lod >= TEXT_LOD:
+            font = name_font()
+            font.setBold(True)
+            painter.setFont(font)
+            painter.setPen(theme.boundary if not selected else theme.selection)
+            painter.drawText(
+                self.title_rect().adjusted(8, 0, 0, 0),
+                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
+                painter.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideRight, int(self.title_rect().width() - 10)),
+            )
+        if selected:
+            painter.setPen(QPen(theme.selection, 1))
+            painter.setBrush(theme.node_fill)
+            for grip in self.GRIPS:
+                painter.drawRect(self.grip_rect(grip))
+        if self.badge is not None and self.annotations_visible and lod >= DETAIL_LOD:
+            paint_badge(painter, QPointF(self._w - 4, 0), self.badge, theme.background)
+
+    def itemChange(self, change, value):
+        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedChange:
+            self.prepareGeometryChange()  # the grips join or leave the shape
+        return super().itemChange(change, value)
+
+    def set_name(self, name: str) -> None:
+        self.name = name
+        self.update()
+
+    def set_rect(self, rect: QRectF) -> None:
+        if rect.width() != self._w or rect.height() != self._h:
+            self.prepareGeometryChange()
+            self._w, self._h = rect.width(), rect.height()
+        self.setPos(rect.topLeft())
+
+    def local_rect(self) -> QRectF:
+        return QRectF(0, 0, self._w, self._h)
+
+    def scene_rect(self) -> QRectF:
+        return QRectF(self.pos(), self.local_rect().size())
+
+    def title_rect(self) -> QRectF:
+        return QRectF(0, 0, max(40.0, self._w - 8), 22)
+
+    def grip_rect(self, grip: str) -> QRectF:
+        x = 0.0 if "left" in grip else self._w
+        y = 0.0 if "top" in grip else self._h
+        return QRectF(x - GRIP / 2, y - GRIP / 2, GRIP, GRIP)
+
+    def grip_at(self, scene_pos: QPointF) -> str | None:
+        """The resize grip under ``scene_pos`` (only a selected boundary has grips)."""
+        if not self.isSelected():
+            return None
+        local = self.mapFromScene(scene_pos)
+        for grip in self.GRIPS:
+            if self.grip_rect(grip).adjusted(-3, -3, 3, 3).contains(local):
+                return grip
+        return None
+
