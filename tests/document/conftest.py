@@ -53,6 +53,11 @@ def small_model() -> ThreatModel:
     )
 
 
+@pytest.fixture(scope="session")
+def sample_model() -> ThreatModel:
+    return small_model()
+
+
 @pytest.fixture
 def doc(qapp) -> Document:
     document = Document(small_model())
