@@ -1,0 +1,170 @@
+"""The document template: page templates, header and footer, outline, "Page X of Y".
+
+:class:`ReportDocTemplate` is a platypus ``BaseDocTemplate`` with a portrait
+and a landscape page template, both carrying the classification marking in the
+header. Headings (:class:`Heading`) register themselves in the table of
+contents and the PDF outline as they are laid out. :class:`ReportCanvas` holds
+pages back until the end so the footer can say "Page X of Y", and pins the
+PDF's dates to one timestamp so that output is reproducible.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+
+from app.report.fonts import MONO, SANS, SANS_BOLD, draw_string, fit_width, string_width
+from app.report.styles import MARKING, MUTED, RULE
+
+MARGIN = 16 * mm
+HEADER = 11 * mm
+FOOTER = 10 * mm
+
+
+class ReportCancelled(Exception):
+    """Raised inside a build when the caller asked to stop."""
+
+
+@dataclass(frozen=True)
+class PageDecor:
+    """What every page's header and footer show (already cleaned, single-line text)."""
+
+    system: str
+    marking: str
+    footer: str
+    title: str = "Threat model assessment"
+
+
+def _timestamp(epoch: int):
+    """A reportlab ``TimeStamp`` fixed at ``epoch`` (UTC), built without reading the clock."""
+    from reportlab.lib.utils import TimeStamp
+
+    ts = TimeStamp.__new__(TimeStamp)
+    ts.t = epoch
+    ts.lt = time.gmtime(epoch)
+    ts.YMDhms = tuple(ts.lt)[:6]
+    ts.dhh = ts.dmm = 0
+    ts.tzname = "UTC"
+    return ts
+
+
+def canvas_class(epoch: int, decor: PageDecor) -> type[Canvas]:
+    """A canvas class for one build: fixed dates, invariant ids, numbered pages."""
+
+    class ReportCanvas(Canvas):
+        """Keeps every page until :meth:`save` so each footer can say "of Y"."""
+
+        def __init__(self, *args, **kwargs):
+            kwargs["invariant"] = 1  # no random document id, no clock in the file
+            super().__init__(*args, **kwargs)
+            self._doc._timeStamp = _timestamp(epoch)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 - reportlab's name
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for state in self._pages:
+                self.__dict__.update(state)
+                self._draw_page_number(total)
+                Canvas.showPage(self)
+            Canvas.save(self)
+
+        def _draw_page_number(self, total: int) -> None:
+            width = self._pagesize[0]
+            text = f"Page {self._pageNumber} of {total}"
+            self.setFillColor(MUTED)
+            self.setFont(SANS, 7.5)
+            self.drawRightString(width - MARGIN, FOOTER - 4 * mm, text)
+
+    return ReportCanvas
+
+
+class Heading(Paragraph):
+    """A heading that becomes a table-of-contents entry (levels 0–1) and an outline entry."""
+
+    def __init__(self, markup: str, style, *, level: int, key: str, outline: str, toc: bool = True):
+        super().__init__(markup, style)
+        self.toc_level = level
+        self.toc_key = key
+        self.toc_markup = markup
+        self.outline_text = outline
+        self.in_toc = toc
+
+
+class ReportDocTemplate(BaseDocTemplate):
+    """A4 portrait and landscape pages with header, footer, TOC and outline hooks."""
+
+    def __init__(self, file, *, decor: PageDecor, progress: Callable[[int], None] | None = None, **kw):
+        kw.setdefault("pagesize", A4)
+        kw.setdefault("leftMargin", MARGIN)
+        kw.setdefault("rightMargin", MARGIN)
+        kw.setdefault("topMargin", MARGIN + HEADER)
+        kw.setdefault("bottomMargin", MARGIN + FOOTER - 6 * mm)
+        super().__init__(file, **kw)
+        self.decor = decor
+        self._progress = progress
+        self._count = 0
+        self.addPageTemplates([self._template("portrait", A4), self._template("landscape", landscape(A4))])
+
+    def _template(self, name: str, size: tuple[float, float]) -> PageTemplate:
+        w, h = size
+        frame = Frame(
+            self.leftMargin, self.bottomMargin, w - self.leftMargin - self.rightMargin,
+            h - self.topMargin - self.bottomMargin, id=f"{name}-body",
+            leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0,
+        )
+        return PageTemplate(id=name, frames=[frame], onPage=self._decorate, pagesize=size)
+
+    @staticmethod
+    def frame_size(name: str) -> tuple[float, float]:
+        """Width and height available to flowables on a page of template ``name``."""
+        w, h = A4 if name == "portrait" else landscape(A4)
+        return w - 2 * MARGIN, h - (MARGIN + HEADER) - (MARGIN + FOOTER - 6 * mm)
+
+    def _decorate(self, canv: Canvas, doc) -> None:
+        w, h = canv._pagesize
+        d = self.decor
+        canv.saveState()
+        top = h - MARGIN
+        canv.setStrokeColor(RULE)
+        canv.setLineWidth(0.5)
+        canv.line(MARGIN, top - 2.2 * mm, w - MARGIN, top - 2.2 * mm)
+        canv.setFillColor(MUTED)
+        third = (w - 2 * MARGIN) / 3
+        draw_string(canv, MARGIN, top, fit_width(d.system, SANS, 7.5, third - 6), SANS, 7.5)
+        right = fit_width(d.title, SANS, 7.5, third - 6)
+        draw_string(canv, w - MARGIN - string_width(right, SANS, 7.5), top, right, SANS, 7.5)
+        if d.marking:
+            marking = fit_width(d.marking, SANS_BOLD, 9, third - 6)
+            canv.setFillColor(MARKING)
+            draw_string(canv, (w - string_width(marking, SANS_BOLD, 9)) / 2, top, marking, SANS_BOLD, 9)
+        canv.setFillColor(MUTED)
+        canv.line(MARGIN, FOOTER, w - MARGIN, FOOTER)
+        footer = fit_width(d.footer, MONO, 6.5, third - 6)
+        draw_string(canv, MARGIN, FOOTER - 4 * mm, footer, MONO, 6.5)
+        if d.marking:
+            marking = fit_width(d.marking, SANS_BOLD, 7.5, third - 6)
+            canv.setFillColor(MARKING)
+            draw_string(canv, (w - string_width(marking, SANS_BOLD, 7.5)) / 2, FOOTER - 4 * mm, marking, SANS_BOLD, 7.5)
+        canv.restoreState()
+
+    def afterFlowable(self, flowable) -> None:  # noqa: N802 - reportlab's name
+        self._count += 1
+        if self._progress is not None and self._count % 25 == 0:
+            self._progress(self._count)  # may raise ReportCancelled
+        if isinstance(flowable, Heading):
+            canv = self.canv
+            canv.bookmarkPage(flowable.toc_key)
+            canv.addOutlineEntry(flowable.outline_text, flowable.toc_key, level=flowable.toc_level,
+                                 closed=flowable.toc_level >= 1)
+            if flowable.in_toc:
+                self.notify("TOCEntry", (flowable.toc_level, flowable.toc_markup, self.page, flowable.toc_key))

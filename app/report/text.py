@@ -1,0 +1,155 @@
+"""Turning untrusted strings into safe report text.
+
+Every string that comes from a model file (names, descriptions, justifications,
+library text) passes through here before it reaches reportlab. reportlab's
+``Paragraph`` interprets its input as markup (``<img>``, ``<a>``, ``<font>``,
+entities; CVE-2023-33733 abused the colour attribute), so user text must never
+reach it raw:
+
+1. :func:`clean` removes or replaces what cannot be printed: C0/C1 control
+   characters become a visible replacement character (``�``), bidi embedding controls
+   and other invisible format characters are dropped, lone surrogates and
+   non-characters become ``�``; tabs become spaces and, in single-line fields,
+   line breaks too.
+2. :func:`clip` shortens text to a field's budget, saying how much was cut, so a
+   10,000-character name cannot fill pages or overflow a table cell.
+3. :func:`markup` (and :func:`para` on top of it) escapes ``& < >`` with
+   :func:`xml.sax.saxutils.escape`, puts right-to-left runs in visual order and
+   wraps characters the base font lacks in ``<font face=…>`` runs of a font that
+   has them. The only tags in the result are ones this module wrote.
+
+Long unbroken words are split by the paragraph styles (``splitLongWords``);
+:func:`break_opportunities` adds zero-width spaces for places that measure text
+themselves.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from xml.sax.saxutils import escape
+
+from app.report import bidi
+from app.report.fonts import SANS, needs_fallback, split_runs
+
+# Budgets (characters) for each kind of field; the model allows up to 10,000
+# for names and 100,000 for long text, far more than a page can hold.
+NAME_LIMIT = 160
+SHORT_LIMIT = 400
+LONG_LIMIT = 4_000
+CELL_LIMIT = 600
+
+_REPLACEMENT = "\ufffd"
+_ZWSP = "\u200b"
+# invisible format characters that would reorder or hide text (bidi overrides,
+# isolates, BOM); ZWJ/ZWNJ are kept because scripts need them for joining.
+_DROP_FORMAT = {0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF, 0x200B}
+
+
+def _clean_char(ch: str, multiline: bool) -> str:
+    code = ord(ch)
+    if code < 0x20:
+        if ch == "\t":
+            return " "
+        if ch in "\n\r":
+            return "\n" if multiline else " "
+        return _REPLACEMENT  # visible, never interpreted (the fonts have no control pictures)
+    if 0x7F <= code < 0xA0:
+        return _REPLACEMENT
+    if 0xD800 <= code <= 0xDFFF or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        return _REPLACEMENT  # lone surrogate or non-character: cannot be encoded or has no glyph
+    if code in (0x2028, 0x2029):  # line and paragraph separators
+        return "\n" if multiline else " "
+    if code in _DROP_FORMAT:
+        return ""
+    return ch
+
+
+def clean(text: object, *, multiline: bool = False) -> str:
+    """Printable form of ``text``: no control, bidi-override or unencodable characters.
+
+    ``multiline`` keeps line breaks (normalised to ``\\n``); otherwise they become spaces.
+    """
+    s = "" if text is None else str(text)
+    if s.isascii() and s.isprintable():
+        return s  # the common case, fast
+    s = s.replace("\r\n", "\n")
+    return "".join(_clean_char(ch, multiline) for ch in s)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut to about ``limit`` characters, saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rstrip()
+    return f"{cut}… [{len(text) - len(cut):,} more characters]"
+
+
+def plain(text: object, limit: int = NAME_LIMIT) -> str:
+    """Clean, clipped, single-line text in visual order, for drawing on a canvas or outline."""
+    return bidi.visual(clip(clean(text), limit))
+
+
+def _escape_runs(text: str, base: str) -> str:
+    if not needs_fallback(text, base):
+        return escape(text)
+    parts = []
+    for font, run in split_runs(text, base):
+        if font == base:
+            parts.append(escape(run))
+        else:
+            parts.append(f'<font face="{font}">{escape(run)}</font>')
+    return "".join(parts)
+
+
+def markup(text: object, limit: int = SHORT_LIMIT, *, multiline: bool = False, base: str = SANS) -> str:
+    """Paragraph markup that prints ``text`` literally.
+
+    The result contains no markup of the caller's: only escaped text, ``<br/>``
+    for kept line breaks and ``<font face>`` runs for fallback fonts.
+    """
+    s = clip(clean(text, multiline=multiline), limit)
+    if multiline and "\n" in s:
+        lines = [_escape_runs(bidi.visual(line), base) for line in s.split("\n")]
+        # collapse runs of blank lines: a hostile file can hold thousands
+        out: list[str] = []
+        for line in lines:
+            if line or (out and out[-1]):
+                out.append(line)
+        while out and not out[-1]:
+            out.pop()
+        return "<br/>".join(out)
+    return _escape_runs(bidi.visual(s), base)
+
+
+def para(text: object, limit: int = SHORT_LIMIT, *, multiline: bool = False, base: str = SANS) -> str:
+    """Alias of :func:`markup` for readability at call sites building ``Paragraph``\\ s."""
+    return markup(text, limit, multiline=multiline, base=base)
+
+
+def break_opportunities(text: str, every: int = 24) -> str:
+    """Insert zero-width spaces into words longer than ``every`` characters.
+
+    For table cells and headings, where a split word reads better than overflow.
+    """
+    if len(text) <= every:
+        return text
+    out: list[str] = []
+    run = 0
+    for ch in text:
+        if ch.isspace():
+            run = 0
+        else:
+            run += 1
+            if run > every and unicodedata.category(ch)[0] in "LNPS":
+                out.append(_ZWSP)
+                run = 1
+        out.append(ch)
+    return "".join(out)
+
+
+def label(value: object) -> str:
+    """People's words for a vocabulary value (``human_reviewed`` → ``human reviewed``)."""
+    text = getattr(value, "label", None)
+    if isinstance(text, str):
+        return text
+    return str(getattr(value, "value", value)).replace("_", " ")
