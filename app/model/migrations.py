@@ -40,7 +40,19 @@ def migrate(data: dict) -> dict:
         step = MIGRATIONS.get(version)
         if step is None:
             raise MigrationError(f"schema_version: no migration from version {version}")
-        data = step[1](dict(data))
+        try:
+            data = step[1](dict(data))
+        except MigrationError:
+            raise
+        except (KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
+            # a malformed old file can trip a migration written for well-formed
+            # ones: report it as a bad file, never as a crash
+            raise MigrationError(
+                f"schema_version: cannot upgrade this version {version} file ({step[0]}): "
+                f"{type(exc).__name__}: {exc}"
+            ) from None
+        if not isinstance(data, dict):
+            raise MigrationError(f"schema_version: migration from version {version} did not produce an object")
         version += 1
         data["schema_version"] = version
     return data
