@@ -71,6 +71,9 @@ class Mitigation(_Frozen):
     name: str
     atlas: tuple[str, ...] = ()
     in_place: bool = False  # declared on one of the finding's elements or flows
+    description: str = ""
+    likelihood_delta: int = 0  # how much the control lowers likelihood when in place (≤ 0)
+    impact_delta: int = 0  # how much the control lowers impact when in place (≤ 0)
 
 
 class Finding(_Frozen):
@@ -101,12 +104,22 @@ class Finding(_Frozen):
     review_date: str = ""
     fingerprint: str = ""  # digest of the finding's inputs
     needs_rereview: bool = False  # reviewed, but its inputs changed since
+    anchor_type: str = "element"  # "element" or "flow": what ``anchor`` names
+    facts: tuple[str, ...] = ()  # the graph facts that matched, in the library entry's order
+    matrix: tuple[str, ...] = ()  # rows of the shared AI threat matrix (T01–T30) the threat covers
+    decision_id: str = ""  # the most consequential decision point downstream ("" when none is marked)
 
 
 class AnalysisResult(_Frozen):
     findings: tuple[Finding, ...]  # in a deterministic order: risk desc, then id
     library_version: str
     model_digest: str  # SHA-256 of the model's canonical text
+    orphan_reviews: tuple[str, ...] = ()  # review keys that match no finding any more
+
+    @property
+    def open_findings(self) -> tuple[Finding, ...]:
+        """Findings still needing action: status open, or reviewed but changed since."""
+        return tuple(f for f in self.findings if f.status is ReviewStatus.OPEN or f.needs_rereview)
 
     def by_anchor(self) -> dict[str, list[Finding]]:
         out: dict[str, list[Finding]] = {}

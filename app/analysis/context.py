@@ -1,0 +1,90 @@
+"""What one candidate finding knows: its subject, its facts' witness paths, the graph.
+
+Drivers (:mod:`app.analysis.drivers`) and texts (:mod:`app.analysis.narrative`)
+read from this; nothing here decides anything.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from app.analysis.facts import GraphFacts
+from app.analysis.graph import ModelGraph
+from app.model.elements import Flow
+from app.model.types import ElementKind
+
+
+class FindingContext:
+    """A subject (element or flow) with the witness paths of the facts that matched it."""
+
+    def __init__(self, graph: ModelGraph, facts: GraphFacts, subject: str, is_flow: bool, paths: dict[str, tuple[str, ...]]):
+        self.g = graph
+        self.facts = facts
+        self.subject = subject
+        self.is_flow = is_flow
+        self.paths = paths  # fact name -> witness path, in the entry's order
+
+    @cached_property
+    def primary(self) -> tuple[str, ...]:
+        for p in self.paths.values():
+            return p
+        if self.is_flow:
+            f = self.g.flows[self.subject]
+            return (f.source, f.id, f.target)
+        return (self.subject,)
+
+    @cached_property
+    def ids(self) -> tuple[str, ...]:
+        """Every element and flow involved: the subject first, then each path in order."""
+        seen = {self.subject: None}
+        for p in (self.primary, *self.paths.values()):
+            for i in p:
+                seen.setdefault(i, None)
+        return tuple(seen)
+
+    @cached_property
+    def element_ids(self) -> tuple[str, ...]:
+        return tuple(i for i in self.ids if i in self.g.elements)
+
+    @cached_property
+    def flow_ids(self) -> tuple[str, ...]:
+        return tuple(i for i in self.ids if i in self.g.flows)
+
+    @property
+    def flow(self) -> Flow | None:
+        return self.g.flows[self.subject] if self.is_flow else None
+
+    @cached_property
+    def focus(self) -> str:
+        """The element whose downstream consequences count: the subject, or a flow's receiver."""
+        return self.g.flows[self.subject].target if self.is_flow else self.subject
+
+    def first(self, kind: ElementKind, where=None) -> str | None:
+        """The first involved element of ``kind`` (subject first) satisfying ``where(props)``."""
+        for e in self.element_ids:
+            if self.g.kind[e] is kind and (where is None or where(self.g.props[e])):
+                return e
+        return None
+
+    def all_of(self, kind: ElementKind) -> list[str]:
+        return [e for e in self.element_ids if self.g.kind[e] is kind]
+
+    @cached_property
+    def origin(self) -> str:
+        """Where the primary path starts (for a flow subject: its sender)."""
+        return self.primary[0]
+
+    @cached_property
+    def model(self) -> str | None:
+        """The model at stake: the subject if it is one, else the nearest model on the paths."""
+        if not self.is_flow and self.g.kind[self.subject] is ElementKind.MODEL:
+            return self.subject
+        return self.first(ElementKind.MODEL)
+
+    @cached_property
+    def decision(self) -> tuple[str, tuple[str, ...]] | None:
+        return self.facts.decision_of(self.focus)
+
+    @cached_property
+    def action(self) -> tuple[str, tuple[str, ...]] | None:
+        return self.facts.action_of(self.focus)

@@ -1,0 +1,209 @@
+"""Plain-words texts: fact sentences, rationales and business-impact statements.
+
+Every sentence names real elements of the diagram, taken from the witness
+paths. Texts are plain strings; whoever renders them (the PDF report, a
+SARIF viewer) escapes them for its own markup.
+"""
+
+from __future__ import annotations
+
+from app.analysis.context import FindingContext
+from app.analysis.graph import ModelGraph
+from app.model.types import Decision, ElementKind, ToolCapability
+
+MAX_VIA = 6
+
+
+def join_names(names: list[str]) -> str:
+    if not names:
+        return ""
+    if len(names) == 1:
+        return names[0]
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def via(g: ModelGraph, path: tuple[str, ...]) -> str:
+    """`` through A, B and C`` for the elements between a path's two ends ('' when none)."""
+    inner = [g.name(i) for i in path[2:-2:2]] if len(path) > 3 else []
+    if not inner:
+        return ""
+    if len(inner) > MAX_VIA:
+        inner = inner[:3] + [f"{len(inner) - 4} more"] + inner[-1:]
+    return " through " + join_names(inner)
+
+
+def describe_source(g: ModelGraph, node: str) -> str:
+    """How an origin of untrusted data reads in a sentence."""
+    k = g.kind[node]
+    p = g.props[node]
+    name = g.name(node)
+    if k is ElementKind.RETRIEVER:
+        return f"the corpus of {name}, which {p.corpus_writers.label} parties can write"
+    if k is ElementKind.DATASET:
+        return f"{name} ({p.source.label} data)"
+    if k is ElementKind.LABELLER:
+        return f"{name} ({p.labeller_type.label} labels)"
+    if k is ElementKind.TOOL and p.third_party:
+        return f"{name} (a third-party tool)"
+    if k is ElementKind.ACTOR:
+        return f"{name} ({p.access.label})"
+    return f"{name} ({p.access.label} access)"
+
+
+def sensitivity_words(g: ModelGraph, node: str) -> str:
+    p = g.props[node]
+    words = [p.sensitivity.label]
+    if p.personal_data:
+        words.append("personal data")
+    return ", ".join(words)
+
+
+def action_words(g: ModelGraph, node: str) -> str:
+    """What an action element does, e.g. 'moves money' or 'decides automatically at scale'."""
+    p = g.props[node]
+    if g.kind[node] is ElementKind.TOOL:
+        caps = p.capabilities
+        for cap, words in (
+            (ToolCapability.MOVE_MONEY, "can move money"),
+            (ToolCapability.EXECUTE_CODE, "can execute code"),
+            (ToolCapability.WRITE, "can write data"),
+            (ToolCapability.SEND_MESSAGES, "can send messages"),
+        ):
+            if cap in caps:
+                return words
+    return {
+        Decision.AUTOMATED_AT_SCALE: "decides automatically and at scale",
+        Decision.AUTOMATED: "decides automatically",
+    }.get(p.decision, "acts on it")
+
+
+def fact_sentence(fact: str, ctx: FindingContext, path: tuple[str, ...]) -> str:
+    g = ctx.g
+    n = g.name
+    first, last = path[0], path[-1]
+    through = via(g, path)
+    if fact == "untrusted_prompt":
+        kinds = _carried(g, path[1]) or "input"
+        return f"{describe_source(g, first)} can send {kinds} to {n(last)}{through}."
+    if fact == "untrusted_content":
+        return f"Content from {describe_source(g, first)} reaches the context of {n(last)}{through}."
+    if fact == "physical_input":
+        if g.kind[first] is ElementKind.ACTOR:
+            return f"{describe_source(g, first)} can reach the scene that {n(path[2])} captures, which feeds {n(last)}{via(g, path[2:])}."
+        return f"{n(first)} captures the physical world and feeds {n(last)}{through}."
+    if fact == "output_to_untrusted":
+        return f"Output of {n(first)} reaches {describe_source(g, last)}{through}."
+    if fact == "trained_on_sensitive":
+        return f"{n(first)} ({sensitivity_words(g, first)}) trains {n(last)}{through}."
+    if fact == "untrusted_training_data":
+        return f"Data from {describe_source(g, first)} reaches the training of {n(last)}{through}."
+    if fact == "feeds_training":
+        return f"{n(first)} feeds the training of {n(last)}{through}."
+    if fact == "third_party_lineage":
+        if len(path) == 1:
+            return f"{n(last)} runs {g.props[last].origin.label.replace('third party', 'third-party')} weights."
+        return f"{n(last)} is built from {n(first)}, third-party weights, {through.strip() or 'directly'}."
+    if fact in ("feedback_cycle", "agent_loop"):
+        loop = " → ".join(n(i) for i in path[::2])
+        what = "its outputs flow back into its own training" if fact == "feedback_cycle" else "it runs in a loop with tools or an agent"
+        return f"{n(first)}: {what} ({loop})."
+    if fact == "output_drives_action":
+        return f"Output of {n(first)} reaches {n(last)}, which {action_words(g, last)}, with no human approval{through}."
+    if fact == "unapproved_action":
+        return f"{n(last)} {action_words(g, last)} on output of {n(first)}{through}, with no human approval."
+    if fact in ("model_output_reaches", "generative_output_reaches"):
+        return f"{n(last)} receives output of {n(first)}{through}."
+    if fact == "agent_memory_loop":
+        store = ctx.subject
+        return f"Output of {n(first)} is written into {n(store)}, which is read back into the context of {n(last)}."
+    if fact == "sensitive_context":
+        return f"{n(first)} ({sensitivity_words(g, first)}) reaches the context of {n(last)}{through}."
+    if fact == "reachable_from_untrusted":
+        return f"Input from {describe_source(g, first)} reaches {n(last)}{through}."
+    if fact == "exposed_to_untrusted":
+        if len(path) == 1:
+            return f"{n(first)} is reachable by {g.props[first].access.label} parties."
+        return f"{describe_source(g, first)} sends directly to {n(last)}."
+    if fact == "holds_model_artifacts":
+        if len(path) == 1:
+            return f"{n(first)} is a model registry."
+        store = ctx.subject
+        return f"{n(store)} holds model weights ({n(path[1])})."
+    if fact == "influences_decision":
+        d = g.props[last].decision
+        return f"{n(first)} ultimately influences {n(last)} ({d.label.replace('_', ' ')}){through}."
+    if fact in ("crosses_boundary", "into_more_trusted"):
+        f = g.flows[path[1]]
+        return (
+            f"{n(f.id)} ({n(f.source)} → {n(f.target)}) crosses from {g.boundary_name(g.zone[f.source])} "
+            f"into {g.boundary_name(g.zone[f.target])}."
+        )
+    return f"{fact.replace('_', ' ')}: {' → '.join(n(i) for i in path[::2])}."  # pragma: no cover
+
+
+def _carried(g: ModelGraph, flow_id: str) -> str:
+    f = g.flows.get(flow_id)
+    if f is None or not f.carries:
+        return ""
+    return join_names([c.label for c in f.carries])
+
+
+def rationale(ctx: FindingContext, why: str) -> str:
+    """The fact sentences, the unapproved action downstream (if any), then the entry's ``why``."""
+    g = ctx.g
+    parts: list[str] = []
+    for fact, path in ctx.paths.items():
+        s = fact_sentence(fact, ctx, path)
+        if s not in parts:
+            parts.append(s)
+    if not parts and not ctx.is_flow:
+        parts.append(f"{g.name(ctx.subject)} matches this threat's conditions.")
+    elif not parts:
+        f = ctx.flow
+        parts.append(f"{g.name(f.id)} ({g.name(f.source)} → {g.name(f.target)}) matches this threat's conditions.")
+    action = ctx.action
+    involved = set(ctx.element_ids)
+    if action is not None and action[0] not in involved:
+        tool, path = action
+        parts.append(
+            f"Downstream, {g.name(tool)} {action_words(g, tool)} on what {g.name(ctx.focus)} produces, "
+            f"with no human approval{via(g, path)}."
+        )
+    parts.append(why)
+    return " ".join(parts)
+
+
+_CONSEQUENCE = {
+    Decision.AUTOMATED_AT_SCALE: "{d} acts on it automatically and at scale, with no person checking: one successful "
+    "manipulation repeats across every case it decides until someone notices.",
+    Decision.AUTOMATED: "{d} acts on it automatically, case by case, with no person checking each result: a wrong "
+    "output becomes a wrong action.",
+    Decision.HUMAN_REVIEWED: "A person reviews the outcome at {d} before anything happens, so a wrong output costs "
+    "review effort and can mislead, but can be caught.",
+    Decision.INFORMATIONAL: "The outcome only informs people at {d}; no decision is taken on it, so the harm is "
+    "misinformation and lost trust.",
+}
+
+
+def business_impact(ctx: FindingContext, typical: str, fallback_function: str) -> str:
+    """Business function and decision consequence at stake, then the entry's typical impact."""
+    g = ctx.g
+    decision = ctx.decision
+    if decision is None:
+        function = g.props[ctx.focus].business_function or fallback_function
+        head = (
+            f"At stake: {function}. No decision point downstream of {g.name(ctx.focus)} is marked in the model; "
+            "mark where outputs are decided on (the decision property) to sharpen this assessment."
+        )
+    else:
+        d, _ = decision
+        p = g.props[d]
+        function = p.business_function or g.props[ctx.focus].business_function or fallback_function
+        head = f"At stake: {function} ({g.name(d)}, {p.criticality.label} criticality). " + _CONSEQUENCE[p.decision].format(
+            d=g.name(d)
+        )
+    action = ctx.action
+    if action is not None and (decision is None or action[0] != decision[0]):
+        tool = action[0]
+        head += f" Its output can also reach {g.name(tool)}, which {action_words(g, tool)}, with no human approval."
+    return f"{head} Typical consequences: {typical}"
