@@ -28,15 +28,29 @@ def label_font() -> QFont:
 
 
 _metrics: QFontMetricsF | None = None
+WRAP_AT = 110.0  # labels wider than this wrap onto two lines: tight gaps stay readable
 
 
 def label_size(text: str) -> tuple[float, float, str]:
-    """Width, height and (elided) text of a flow label box."""
+    """Width, height and shown text (wrapped onto at most two lines, elided) of a flow label box."""
     global _metrics
     if _metrics is None:
         _metrics = QFontMetricsF(label_font())
-    shown = _metrics.elidedText(text, Qt.TextElideMode.ElideRight, LABEL_MAX_W)
-    return _metrics.horizontalAdvance(shown) + 8, _metrics.height() + 2, shown
+    fm = _metrics
+    text = " ".join(text.split())  # newlines and tabs in a name never break the box
+    lines = [text]
+    if fm.horizontalAdvance(text) > WRAP_AT and " " in text:
+        words = text.split(" ")
+        best = None
+        for i in range(1, len(words)):  # the most balanced break
+            a, b = " ".join(words[:i]), " ".join(words[i:])
+            width = max(fm.horizontalAdvance(a), fm.horizontalAdvance(b))
+            if best is None or width < best[0]:
+                best = (width, [a, b])
+        lines = best[1]
+    lines = [fm.elidedText(line, Qt.TextElideMode.ElideRight, LABEL_MAX_W) for line in lines]
+    width = max(fm.horizontalAdvance(line) for line in lines)
+    return width + 8, fm.height() * len(lines) + 2, "\n".join(lines)
 
 
 class FlowLabelItem(QGraphicsItem):
