@@ -14,6 +14,7 @@ apart from the offending tokens; on anything unexpected it simply stops.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from json.decoder import scanstring
@@ -70,7 +71,8 @@ def find_json_problem(text: str) -> Spot | None:
                 top.expect_key = False
                 top.key = value
                 if value in top.keys:
-                    return _spot(text, i, stack, f'duplicate key "{value}"')
+                    shown = value if len(value) <= 60 else value[:60] + "…"
+                    return _spot(text, i, stack, f"duplicate key {json.dumps(shown, ensure_ascii=False)}")
                 top.keys.add(value)
             pos = end
         elif c in "{[":

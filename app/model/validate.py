@@ -155,10 +155,9 @@ def _nesting_problems(model: ThreatModel, file: str, positions: Positions) -> li
             depth[b] = node_depth
         for b in walk:
             state[b] = 2
-    for b, d in sorted(depth.items()):
-        if d >= MAX_BOUNDARY_DEPTH:
-            problems.append(
-                Problem(file, f"boundaries[{index[b]}].parent", f"boundaries nested deeper than {MAX_BOUNDARY_DEPTH} levels")
-            )
-            break
+    # one problem for the whole chain, at the first boundary past the limit
+    too_deep = [(d, index[b]) for b, d in depth.items() if d >= MAX_BOUNDARY_DEPTH]
+    if too_deep:
+        _, at = min(too_deep)
+        problems.append(Problem(file, f"boundaries[{at}].parent", f"boundaries nested deeper than {MAX_BOUNDARY_DEPTH} levels"))
     return problems
