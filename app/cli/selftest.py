@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import hashlib
 import io
 import json
 import re
@@ -68,6 +69,7 @@ class SelfTest:
     outcomes: list[Outcome] = field(default_factory=list)
     library: object = None
     controls: list[str] | None = None
+    catalogue: object = None
     # Qt modules already loaded by the host process (a test runner), so only
     # what the self-test itself loads counts against it.
     qt_before: set[str] = field(default_factory=lambda: _qt_modules())
@@ -123,8 +125,8 @@ class SelfTest:
     def check_library(self) -> str:
         from app.knowledge import load_controls
 
-        catalogue = load_controls()
-        self.controls = catalogue.ids()
+        self.catalogue = load_controls()
+        self.controls = self.catalogue.ids()
         try:
             from app.knowledge import load_library
         except ImportError:
@@ -181,7 +183,8 @@ class SelfTest:
                 f"{expected[0]} is not among the {TOP_N} highest risks: "
                 + "; ".join(f"{f.title} ({'/'.join(f.owasp) or '-'})" for f in top)
             )
-        pages = self._report(model, result, self.out_dir / (path.name.removesuffix(".tcm.json") + ".pdf"))
+        pdf = self.out_dir / (path.name.removesuffix(".tcm.json") + ".pdf")
+        pages = self._report(model, result, pdf, hashlib.sha256(path.read_bytes()).hexdigest())
         by_severity = {}
         for f in findings:
             by_severity[f.severity.value] = by_severity.get(f.severity.value, 0) + 1
@@ -203,13 +206,18 @@ class SelfTest:
             raise CheckFailed("this build has no analysis engine (app.analysis.analyze)") from None
         return analyze(model, library=self.library)
 
-    def _report(self, model, result, out: Path) -> int:
+    def _report(self, model, result, out: Path, sha256: str) -> int:
         try:
-            from app.report import write_report
+            from app.report import build_report
         except ImportError:
-            raise CheckFailed("this build has no PDF report (app.report.write_report)") from None
-        write_report(model, result, out)
-        return pdf_page_count(out)
+            raise CheckFailed("this build has no PDF report (app.report.build_report)") from None
+        stats = build_report(model, result, out, model_sha256=sha256, controls=self.catalogue)
+        pages = pdf_page_count(out)
+        if pages != stats.pages:
+            raise CheckFailed(f"{out.name}: the renderer reports {stats.pages} pages, the file has {pages}")
+        if stats.findings != len(result.findings):
+            raise CheckFailed(f"{out.name}: {stats.findings} findings in the report, {len(result.findings)} found")
+        return pages
 
 
 def _qt_modules() -> set[str]:

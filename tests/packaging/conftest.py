@@ -168,7 +168,7 @@ def _engine_present() -> bool:
         return False
     return (
         hasattr(analysis, "analyze")
-        and hasattr(report, "write_report")
+        and hasattr(report, "build_report")
         and importlib.util.find_spec("app.cli.analyze") is not None
         and importlib.util.find_spec("app.cli.report") is not None
     )
