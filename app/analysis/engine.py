@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 
 from app.analysis.context import FindingContext
+from app.analysis.digest import model_digest
 from app.analysis.drivers import DRIVERS
 from app.analysis.facts import GraphFacts
 from app.analysis.findings import AnalysisResult, Factor, Finding, Mitigation, Score, severity_of
@@ -23,7 +24,6 @@ from app.analysis.graph import ModelGraph
 from app.analysis.narrative import business_impact, rationale
 from app.knowledge import Library, ThreatEntry, load_library
 from app.model.diagram import ReviewRecord, ThreatModel
-from app.model.io import dumps_model
 from app.model.types import ReviewStatus
 
 _MEMO_LIMIT = 200_000
@@ -51,7 +51,7 @@ def analyze(model: ThreatModel, library: Library | None = None) -> AnalysisResul
     return AnalysisResult(
         findings=tuple(findings),
         library_version=library.version,
-        model_digest=hashlib.sha256(dumps_model(model).encode("utf-8")).hexdigest(),
+        model_digest=model_digest(model),
         orphan_reviews=orphans,
     )
 
@@ -136,12 +136,18 @@ class _ContentDigests:
         if d is None:
             e = self.g.elements.get(ident)
             if e is not None:
-                text = f"{e.kind}|{e.properties.model_dump_json()}|{','.join(e.controls)}|{self.g.zone[ident]}"
+                text = f"{e.kind}|{_values(e.properties)}|{e.controls!r}|{self.g.zone[ident]}"
             else:
                 f = self.g.flows[ident]
-                text = f"{f.source}>{f.target}|{','.join(f.carries)}|{f.properties.model_dump_json()}|{','.join(f.controls)}"
+                text = f"{f.source}>{f.target}|{_values(f.properties)}|{[c.value for c in f.carries]}|{f.controls!r}"
             d = self._cache[ident] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
         return d
+
+
+def _values(obj) -> str:
+    """A stable text of a frozen properties object's field values (enum values, not reprs)."""
+    return repr([getattr(v, "value", v) if not isinstance(v, tuple) else [getattr(x, "value", x) for x in v]
+                 for v in obj.__dict__.values()])
 
 
 def _finding(entry: ThreatEntry, library: Library, ctx: FindingContext, digests: _ContentDigests, review: ReviewRecord | None) -> Finding:
@@ -172,11 +178,12 @@ def _finding(entry: ThreatEntry, library: Library, ctx: FindingContext, digests:
 
 
 def _factors(base: int, drivers: dict[str, int], ctx: FindingContext, what: str) -> tuple[Factor, ...]:
-    out = [Factor(name="base", delta=base, reason=f"base {what} of this threat")]
+    # model_construct: every value is built here from validated inputs; validating again costs a third of the run
+    out = [Factor.model_construct(name="base", delta=base, reason=f"base {what} of this threat")]
     for name, delta in drivers.items():
         reason = DRIVERS[name](ctx)
         if reason is not None:
-            out.append(Factor(name=name, delta=delta, reason=reason))
+            out.append(Factor.model_construct(name=name, delta=delta, reason=reason))
     return tuple(out)
 
 
@@ -197,14 +204,14 @@ def _build(entry: ThreatEntry, library: Library, ctx: FindingContext, fid: str, 
         declared.update(obj.controls)
     mitigations = []
     rl, ri = likelihood, impact
-    for ref in entry.mitigation_refs():
+    for ref in library.mitigations(entry.id):
         control = library.controls[ref.control]
         in_place = ref.control in declared
         if in_place:
             rl += ref.likelihood
             ri += ref.impact
         mitigations.append(
-            Mitigation(
+            Mitigation.model_construct(
                 control_id=control.id,
                 name=control.name,
                 atlas=control.atlas,
@@ -219,7 +226,7 @@ def _build(entry: ThreatEntry, library: Library, ctx: FindingContext, fid: str, 
     rereview = bool(
         review is not None and review.status is not ReviewStatus.OPEN and review.fingerprint and review.fingerprint != fingerprint
     )
-    return Finding(
+    return Finding.model_construct(
         id=fid,
         threat_id=entry.id,
         title=entry.title,
@@ -240,7 +247,7 @@ def _build(entry: ThreatEntry, library: Library, ctx: FindingContext, fid: str, 
         owasp=entry.owasp,
         stride=entry.stride,
         mitigations=tuple(mitigations),
-        residual=Score(likelihood=rl, impact=ri, risk=rl * ri, severity=severity_of(rl * ri)),
+        residual=Score.model_construct(likelihood=rl, impact=ri, risk=rl * ri, severity=severity_of(rl * ri)),
         status=status,
         justification=review.justification if review else "",
         owner=review.owner if review else "",

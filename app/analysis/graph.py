@@ -19,15 +19,27 @@ from app.model.types import Access, DataKind, ElementKind
 
 INTERNAL_RANK = Access.INTERNAL.rank
 
-PROMPT_KINDS = frozenset({DataKind.PROMPTS, DataKind.QUERIES, DataKind.SENSOR_DATA})
-CONTENT_KINDS = frozenset(
-    {DataKind.DOCUMENTS, DataKind.RETRIEVED_DOCUMENTS, DataKind.TOOL_RESULTS, DataKind.EMBEDDINGS}
-)
+# What a flow carries, as a bit mask: set tests on thousands of flows become one integer AND.
+BIT: dict[DataKind, int] = {k: 1 << i for i, k in enumerate(DataKind)}
+
+
+def mask(kinds) -> int:
+    out = 0
+    for k in kinds:
+        out |= BIT[k]
+    return out
+
+
+PROMPT_KINDS = mask({DataKind.PROMPTS, DataKind.QUERIES, DataKind.SENSOR_DATA})
+CONTENT_KINDS = mask({DataKind.DOCUMENTS, DataKind.RETRIEVED_DOCUMENTS, DataKind.TOOL_RESULTS, DataKind.EMBEDDINGS})
 CONTEXT_KINDS = PROMPT_KINDS | CONTENT_KINDS
 # Flows that carry only these do not carry a model's output onward to an action or a reader.
-NON_INFERENCE_KINDS = frozenset(
+NON_INFERENCE_KINDS = mask(
     {DataKind.MODEL_WEIGHTS, DataKind.TRAINING_DATA, DataKind.LABELS, DataKind.CONFIGURATION, DataKind.TELEMETRY}
 )
+
+
+_KINDS = {k.value: k for k in ElementKind}
 
 
 class ModelGraph:
@@ -39,14 +51,21 @@ class ModelGraph:
         self.flows: dict[str, Flow] = {}
         self.out: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
         self.inc: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
+        self.out_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
+        self.in_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
+        self.fmask: dict[str, int] = {}  # what each flow carries; 0: declares nothing
         for f in model.flows:
             # a dangling flow (the editor's snapshot may be mid-edit) is ignored, not fatal
             if f.source in self.elements and f.target in self.elements and f.source != f.target:
                 self.flows[f.id] = f
                 self.out[f.source].append(f)
                 self.inc[f.target].append(f)
-        self.kind: dict[str, ElementKind] = {eid: ElementKind(e.kind) for eid, e in self.elements.items()}
+                self.out_adj[f.source].append((f.id, f.target))
+                self.in_adj[f.target].append((f.id, f.source))
+                self.fmask[f.id] = mask(f.carries)
+        self.kind: dict[str, ElementKind] = {eid: _KINDS[e.kind] for eid, e in self.elements.items()}
         self.props = {eid: e.properties for eid, e in self.elements.items()}  # type: ignore[attr-defined]
+        self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
         self.zone: dict[str, str | None] = self._zones()
 
     # ------------------------------------------------------------ zones
@@ -91,8 +110,7 @@ class ModelGraph:
         f = self.flows.get(ident)
         if f is not None:
             return f.name or f"{self.name(f.source)} → {self.name(f.target)}"
-        b = next((b for b in self.model.boundaries if b.id == ident), None)
-        return b.name if b is not None else ident
+        return self._boundary_names.get(ident, ident)
 
     def boundary_name(self, bid: str | None) -> str:
         if bid is None:
@@ -104,10 +122,24 @@ class ModelGraph:
         return {b.id: b.name for b in self.model.boundaries}
 
     def access_rank(self, ident: str) -> int:
-        return self.props[ident].access.rank
+        return self.rank[ident]
 
     def untrusted(self, ident: str) -> bool:
-        return self.props[ident].access.rank < INTERNAL_RANK
+        return self.rank[ident] < INTERNAL_RANK
+
+    def carries(self, flow_id: str, kinds: int, *, unknown: bool = False) -> bool:
+        """Whether the flow carries one of ``kinds`` (a mask); ``unknown`` answers for flows declaring nothing."""
+        m = self.fmask[flow_id]
+        return bool(m & kinds) if m else unknown
+
+    def inference(self, flow_id: str) -> bool:
+        """A flow that can carry a model's output onward (not only weights, training data, config)."""
+        m = self.fmask[flow_id]
+        return not m or bool(m & ~NON_INFERENCE_KINDS)
+
+    def flows_where(self, test) -> set[str]:
+        """Ids of flows for which ``test(source, target, flow_id)`` holds."""
+        return {fid for fid, f in self.flows.items() if test(f.source, f.target, fid)}
 
     def is_human(self, ident: str) -> bool:
         return self.kind[ident] is ElementKind.ACTOR and self.props[ident].human

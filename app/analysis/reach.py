@@ -6,30 +6,21 @@ automated-at-scale before human-reviewed). One pass per level visits only
 nodes no earlier level claimed, so the whole search is O(V + E) however many
 levels there are, and each node ends up with the *worst* source that reaches
 it and a shortest witness path from it. No path enumeration, ever.
+
+Traces are plain tuples ``(level, origin, parent, via, dist)``: a search over
+a 10,000-element model creates thousands of them, and tuples cost a tenth of
+an object each.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
+from typing import Collection, Iterable, Sequence
 
 from app.analysis.graph import ModelGraph
-from app.model.elements import Flow
 
-Step = Callable[[Flow, str, str], bool]  # (flow, from-node, to-node) -> may the search follow it?
-Expand = Callable[[str], bool]  # may the search continue out of this (non-source) node?
-
-
-@dataclass(frozen=True, slots=True)
-class Trace:
-    """How a node was reached: the source, the hop back toward it, the distance."""
-
-    level: int
-    origin: str
-    parent: str | None  # neighbour toward the origin (None at the origin)
-    via: str | None  # the flow between parent and this node
-    dist: int
+Trace = tuple  # (level, origin, parent | None, via flow id | None, dist)
+LEVEL, ORIGIN, PARENT, VIA, DIST = range(5)
 
 
 def levelled_bfs(
@@ -37,33 +28,34 @@ def levelled_bfs(
     levels: Sequence[Iterable[str]],
     *,
     reverse: bool = False,
-    step: Step | None = None,
-    expand: Expand | None = None,
+    edges: Collection[str] | None = None,
+    expand: Collection[str] | None = None,
 ) -> dict[str, Trace]:
     """Search from each level's sources in turn; ``reverse`` follows flows backwards.
 
-    Returns a trace for every node reached (sources included, at distance 0).
+    ``edges``: ids of the flows the search may follow (None: all). ``expand``:
+    nodes the search may continue out of once reached (None: all; sources
+    always). Returns a trace for every node reached, sources at distance 0.
     """
     traces: dict[str, Trace] = {}
-    adjacency = graph.inc if reverse else graph.out
+    adjacency = graph.in_adj if reverse else graph.out_adj
     for level, sources in enumerate(levels):
         queue: deque[str] = deque()
         for s in sources:
             if s not in traces:
-                traces[s] = Trace(level, s, None, None, 0)
+                traces[s] = (level, s, None, None, 0)
                 queue.append(s)
         while queue:
             node = queue.popleft()
             trace = traces[node]
-            if trace.dist and expand is not None and not expand(node):
+            dist = trace[DIST]
+            if dist and expand is not None and node not in expand:
                 continue
-            for flow in adjacency[node]:
-                nxt = flow.source if reverse else flow.target
-                if nxt in traces:
+            origin = trace[ORIGIN]
+            for fid, nxt in adjacency[node]:
+                if nxt in traces or (edges is not None and fid not in edges):
                     continue
-                if step is not None and not step(flow, node, nxt):
-                    continue
-                traces[nxt] = Trace(level, trace.origin, node, flow.id, trace.dist + 1)
+                traces[nxt] = (level, origin, node, fid, dist + 1)
                 queue.append(nxt)
     return traces
 
@@ -75,10 +67,10 @@ def path_of(traces: dict[str, Trace], node: str, *, reverse: bool = False) -> tu
     """
     out: list[str] = [node]
     cur = traces[node]
-    while cur.parent is not None:
-        out.append(cur.via)  # type: ignore[arg-type]
-        out.append(cur.parent)
-        cur = traces[cur.parent]
+    while cur[PARENT] is not None:
+        out.append(cur[VIA])
+        out.append(cur[PARENT])
+        cur = traces[cur[PARENT]]
     if not reverse:
         out.reverse()
     return tuple(out)
@@ -92,11 +84,13 @@ def simple_cycle(walk: Sequence[str]) -> tuple[str, ...]:
     """
     out: list[str] = []
     seen: dict[str, int] = {}
+    last = len(walk) - 1
     for i, item in enumerate(walk):
         if i % 2 == 0:  # an element
-            if item in seen and not (i == len(walk) - 1 and item == walk[0]):
-                del out[seen[item] + 1 :]
-                seen = {k: v for k, v in seen.items() if v <= seen[item]}
+            if item in seen and not (i == last and item == walk[0]):
+                cut = seen[item]
+                del out[cut + 1 :]
+                seen = {k: v for k, v in seen.items() if v <= cut}
                 continue
             seen[item] = len(out)
         out.append(item)

@@ -100,6 +100,7 @@ class Library:
         self.atlas_mitigations = dict(atlas_mitigations)
         self.digest = digest  # SHA-256 over every file read: a cache key for the engine
         self._by_id = {t.id: t for t in self.threats}
+        self._refs: dict[str, tuple] = {}
         # an entry's scores depend on its own text and on the defaults: both go in its digest
         defaults = repr((sorted(self.defaults_likelihood.items()), sorted(self.defaults_impact.items())))
         self._entry_digests = {
@@ -114,6 +115,13 @@ class Library:
 
     def get(self, threat_id: str) -> ThreatEntry | None:
         return self._by_id.get(threat_id)
+
+    def mitigations(self, threat_id: str):
+        """The entry's mitigations as :class:`MitigationRef` (strings expanded), computed once."""
+        refs = self._refs.get(threat_id)
+        if refs is None:
+            refs = self._refs[threat_id] = self._by_id[threat_id].mitigation_refs()
+        return refs
 
     def entry_digest(self, threat_id: str) -> str:
         """Digest of an entry's content and the defaults: part of each finding's fingerprint."""
