@@ -20,7 +20,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import _socket
@@ -88,6 +87,54 @@ def test_headless_pipeline_makes_no_network_attempt(no_network, tmp_path, capsys
     assert no_network.records == [], f"network attempts: {no_network.records}"
 
 
+@pytest.mark.gui
+@needs_engine
+def test_editor_session_makes_no_network_attempt(qtbot, no_network, tmp_path, monkeypatch):
+    """Open an example, select and delete an element with the keyboard, wait for the real analysis, export."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from app.canvas.export import export_png, export_svg
+    from app.gui.main_window import MainWindow
+    from app.knowledge import load_controls
+    from app.report import build_report
+
+    monkeypatch.setenv("THREATCANVAS_HOME", str(tmp_path / "home"))  # settings, recovery files
+    example = tmp_path / "rag.tcm.json"
+    example.write_bytes(next(p for p in _examples() if p.name.startswith("rag-")).read_bytes())
+    window = MainWindow(analysis_delay_ms=0, autosave_ms=50, remember_state=False)  # the real engine
+    qtbot.addWidget(window)
+    window.resize(1400, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(window.runner.result_ready, timeout=60_000):
+        assert window.open_path(str(example))
+    assert window.runner.result.findings
+
+    view = window.canvas.view
+    view.setFocus()
+    for _ in range(len(window.document.model.elements)):  # Tab walks the elements in id order
+        QTest.keyClick(view, Qt.Key.Key_Tab)
+        if window.selection.ids() == ["refund_tool"]:
+            break
+    assert window.selection.ids() == ["refund_tool"]
+    with qtbot.waitSignal(window.runner.result_ready, timeout=60_000):
+        QTest.keyClick(view, Qt.Key.Key_Delete)
+    assert window.document.element("refund_tool") is None
+    assert window.runner.is_up_to_date()
+    qtbot.waitUntil(lambda: any((tmp_path / "home").rglob("*.tcm.json")), timeout=10_000)  # autosaved copy
+
+    export_png(window.canvas.scene, tmp_path / "diagram.png")
+    export_svg(window.canvas.scene, tmp_path / "diagram.svg")
+    build_report(window.document.model, window.runner.result, tmp_path / "report.pdf", controls=load_controls())
+    window.document.save(str(tmp_path / "edited.tcm.json"))
+    assert (tmp_path / "diagram.png").read_bytes().startswith(b"\x89PNG")
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF-")
+    assert "refund_tool" not in (tmp_path / "edited.tcm.json").read_text()
+    window.close()
+    assert no_network.records == [], f"network attempts: {no_network.records}"
+
+
 # ------------------------------------------------------------ system-call level
 @needs_strace
 @needs_engine
@@ -109,6 +156,23 @@ def test_strace_check_would_see_an_internet_socket(tmp_path):
     traced = run_traced([sys.executable, "-c", code], tmp_path, child_env(tmp_path))
     assert traced.returncode == 0
     assert traced.internet and "AF_INET6" in traced.internet[0]
+
+
+@needs_strace
+@needs_engine
+def test_editor_from_source_opens_no_internet_socket(tmp_path):
+    """A whole editor run in a child process (open, analyse, render, save a picture), seen by strace."""
+    example = next(p for p in _examples() if p.name.startswith("visual-"))
+    shot = tmp_path / "shot.png"
+    traced = run_traced(
+        [sys.executable, "-m", "app", str(example), "--screenshot", str(shot)],
+        tmp_path,
+        child_env(tmp_path, PYTHONPATH=str(REPO)),
+        cwd=tmp_path,
+    )
+    assert traced.returncode == 0, traced.stdout + traced.stderr
+    assert shot.stat().st_size > 20_000
+    assert traced.internet == [], "internet sockets:\n" + "\n".join(traced.internet)
 
 
 # ------------------------------------------------------------ source level
