@@ -9,7 +9,7 @@ from reportlab.platypus import PageBreak, Paragraph, Table
 
 from app.analysis.findings import SEVERITY_BANDS, Finding
 from app.report.context import ReportContext
-from app.report.text import LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, label, markup
+from app.report.text import CELL_LIMIT, LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, clean, clip, label, markup
 
 MAX_MEMBERS = 40
 
@@ -62,12 +62,12 @@ def _inventory(ctx: ReportContext) -> list:
         rows = [[Paragraph(f"<b>{h}</b>", st.cell) for h in ("Boundary", "Inside", "Members")]]
         for b in ctx.model.boundaries:
             parent = ctx.boundaries.get(b.parent).name if b.parent in ctx.boundaries else ""
-            members = ", ".join(names.get(m, m) for m in b.members[:MAX_MEMBERS])
+            members = ", ".join(clip(clean(names.get(m, m)), 60) for m in b.members[:MAX_MEMBERS])
             if len(b.members) > MAX_MEMBERS:
                 members += f", … ({len(b.members) - MAX_MEMBERS:,} more)"
             rows.append([Paragraph(f"<b>{markup(b.name, NAME_LIMIT)}</b>", st.cell),
                          Paragraph(markup(parent, NAME_LIMIT) or "–", st.cell),
-                         Paragraph(markup(members, LONG_LIMIT) or "–", st.cell)])
+                         Paragraph(markup(members, CELL_LIMIT * 2 // 3) or "–", st.cell)])
         table = Table(rows, colWidths=[50 * mm, 40 * mm, None], repeatRows=1, hAlign="LEFT")
         table.setStyle(st.table())
         story.append(table)

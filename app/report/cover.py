@@ -45,8 +45,13 @@ def cover(ctx: ReportContext) -> list:
         story.append(Paragraph(markup(info.description, LONG_LIMIT // 3, multiline=True), st.body))
     story.append(Spacer(1, 10 * mm))
 
-    def people(values) -> str:
-        return "<br/>".join(markup(v, SHORT_LIMIT) for v in values) if values else "<i>none recorded</i>"
+    def people(values, shown: int = 12) -> str:
+        if not values:
+            return "<i>none recorded</i>"
+        lines = [markup(v, NAME_LIMIT) for v in values[:shown]]
+        if len(values) > shown:
+            lines.append(f"… and {len(values) - shown} more")
+        return "<br/>".join(lines)
 
     rows = [
         ("Authors", people(info.authors)),

@@ -15,7 +15,7 @@ from app.analysis.findings import Factor, Finding, Score
 from app.report.context import ReportContext
 from app.report.standards import load_standards, owasp_key
 from app.report.styles import MUTED, SEVERITY_COLOURS, STATUS_LABELS, hex_colour
-from app.report.text import LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, label, markup
+from app.report.text import CELL_LIMIT, NAME_LIMIT, SHORT_LIMIT, label, markup
 
 MAX_FACTORS = 12
 MAX_PATH = 40  # hops shown of a witness path
@@ -88,7 +88,7 @@ def _status(f: Finding) -> str:
     if f.needs_rereview:
         text += " · <font color='#b3261e'><b>needs re-review</b>: its inputs changed since the decision</font>"
     if f.justification.strip():
-        text += "<br/>" + markup(f.justification, LONG_LIMIT, multiline=True)
+        text += "<br/>" + markup(f.justification, CELL_LIMIT, multiline=True)
     return text
 
 
@@ -103,10 +103,10 @@ def finding_block(ctx: ReportContext, f: Finding) -> Table:
         ("Likelihood", f"<b>{f.likelihood}</b> / 5" + ("<br/>" + _factors(f.likelihood_factors) if f.likelihood_factors else "")),
         ("Impact", f"<b>{f.impact}</b> / 5" + ("<br/>" + _factors(f.impact_factors) if f.impact_factors else "")),
         ("Status", _status(f)),
-        ("What", markup(f.description, LONG_LIMIT, multiline=True) or "–"),
-        ("Why it fired", markup(f.rationale, LONG_LIMIT, multiline=True) or "–"),
+        ("What", markup(f.description, CELL_LIMIT, multiline=True) or "–"),
+        ("Why it fired", markup(f.rationale, CELL_LIMIT, multiline=True) or "–"),
         ("Witness path", _path(ctx, f)),
-        ("Business impact", markup(f.business_impact, LONG_LIMIT, multiline=True) or "–"),
+        ("Business impact", markup(f.business_impact, CELL_LIMIT, multiline=True) or "–"),
         ("Standards", _standards(f)),
         ("Controls", _controls(f)),
         ("Residual risk", _score(f.residual) + "<br/><font size='6.5' color='#52606d'>after the controls in place</font>"),

@@ -99,6 +99,11 @@ class Heading(Paragraph):
         self.outline_text = outline
         self.in_toc = toc
 
+    def split(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        # never split a heading: it moves to the next page whole (it is clipped, so it fits),
+        # and a split would re-create this class without its TOC data
+        return []
+
 
 class ReportDocTemplate(BaseDocTemplate):
     """A4 portrait and landscape pages with header, footer, TOC and outline hooks."""

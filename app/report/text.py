@@ -36,7 +36,7 @@ from app.report.fonts import SANS, needs_fallback, split_runs
 NAME_LIMIT = 160
 SHORT_LIMIT = 400
 LONG_LIMIT = 4_000
-CELL_LIMIT = 600
+CELL_LIMIT = 1_500  # long text inside a table cell: a row must fit on one page even in wide glyphs
 
 _REPLACEMENT = "\ufffd"
 _ZWSP = "\u200b"
@@ -109,15 +109,16 @@ def markup(text: object, limit: int = SHORT_LIMIT, *, multiline: bool = False, b
     """
     s = clip(clean(text, multiline=multiline), limit)
     if multiline and "\n" in s:
-        lines = [_escape_runs(bidi.visual(line), base) for line in s.split("\n")]
-        # collapse runs of blank lines: a hostile file can hold thousands
-        out: list[str] = []
-        for line in lines:
-            if line or (out and out[-1]):
-                out.append(line)
-        while out and not out[-1]:
-            out.pop()
-        return "<br/>".join(out)
+        raw: list[str] = []
+        for line in s.split("\n"):
+            if line.strip() or (raw and raw[-1].strip()):  # collapse runs of blank lines
+                raw.append(line)
+        while raw and not raw[-1].strip():
+            raw.pop()
+        max_lines = max(4, limit // 100)  # thousands of short lines must not outgrow a table cell
+        if len(raw) > max_lines:
+            raw = raw[: max_lines - 1] + [" ".join(x.strip() for x in raw[max_lines - 1:] if x.strip())]
+        return "<br/>".join(_escape_runs(bidi.visual(line), base) for line in raw)
     return _escape_runs(bidi.visual(s), base)
 
 

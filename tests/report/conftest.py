@@ -84,3 +84,52 @@ needs_poppler = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="po
 def epoch(monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
     return 1767225600
+
+
+# ---------------------------------------------------------------- hostile models
+def text_fields(cls) -> list[str]:
+    """Names of the free-text fields of a model class (str fields allowing 10,000+ characters)."""
+    from app.model.types import MAX_TEXT
+
+    names = []
+    for name, field in cls.model_fields.items():
+        limit = next((getattr(m, "max_length", None) for m in field.metadata if getattr(m, "max_length", None)), None)
+        if field.annotation is str and limit is not None and limit >= MAX_TEXT:
+            names.append(name)
+    return names
+
+
+def poison(model: ThreatModel, payloads: list[str], review_ids: list[str] = ()) -> ThreatModel:
+    """A copy of ``model`` with every free-text field replaced, rotating through ``payloads``.
+
+    Fields are discovered from the schema, so a text field added later is poisoned too.
+    """
+    from app.model.diagram import ModelInfo, ReviewRecord
+    from app.model.elements import ELEMENT_CLASSES, PROPERTY_CLASSES, Boundary, Flow
+
+    counter = iter(range(10**9))
+
+    def pick() -> str:
+        return payloads[next(counter) % len(payloads)]
+
+    def fill(obj: dict, cls) -> dict:
+        for name in text_fields(cls):
+            obj[name] = pick()
+        return obj
+
+    data = model.model_dump(mode="python")
+    fill(data["info"], ModelInfo)
+    data["info"]["authors"] = [pick(), pick()]
+    data["info"]["reviewers"] = [pick()]
+    for el in data["elements"]:
+        from app.model.types import ElementKind
+
+        kind = ElementKind(el["kind"])
+        fill(el, ELEMENT_CLASSES[kind])
+        fill(el["properties"], PROPERTY_CLASSES[kind])
+    for fl in data["flows"]:
+        fill(fl, Flow)
+    for b in data["boundaries"]:
+        fill(b, Boundary)
+    data["reviews"] = {rid: fill({"status": "accepted"}, ReviewRecord) for rid in review_ids}
+    return ThreatModel.model_validate(data)
