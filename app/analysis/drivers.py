@@ -63,6 +63,45 @@ def _path_unauthenticated(ctx: FindingContext) -> str | None:
     return None
 
 
+def _path_unlogged(ctx: FindingContext) -> str | None:
+    for i in ctx.primary[1::2]:
+        f = ctx.g.flows.get(i)
+        if f is not None and not f.properties.logged:
+            return f"{ctx.g.name(f.id)} ({ctx.g.name(f.source)} → {ctx.g.name(f.target)}) is not logged"
+    return None
+
+
+def _untrusted_input_to_model(ctx: FindingContext) -> str | None:
+    m = ctx.model
+    if m is None:
+        return None
+    for fact, words in (("untrusted_content", "content from"), ("untrusted_prompt", "input from")):
+        f = ctx.facts.get(fact)
+        if m in f:
+            origin = f.path(m)[0]
+            return f"{ctx.g.name(m)} also takes {words} {ctx.g.name(origin)} ({ctx.g.props[origin].access.label})"
+    return None
+
+
+def _output_to_anonymous(ctx: FindingContext) -> str | None:
+    m = ctx.model
+    f = ctx.facts.output_to_untrusted
+    if m is not None and m in f:
+        audience = f.path(m)[-1]
+        if ctx.g.props[audience].access is Access.ANONYMOUS:
+            return f"output of {ctx.g.name(m)} reaches {ctx.g.name(audience)}, who is anonymous"
+    return None
+
+
+def _subject_exposed(ctx: FindingContext) -> str | None:
+    f = ctx.facts.exposed_to_untrusted
+    if not ctx.is_flow and ctx.subject in f:
+        p = f.path(ctx.subject)
+        who = p[0]
+        return f"{ctx.g.name(ctx.subject)} is reachable by {ctx.g.name(who)} ({ctx.g.props[who].access.label})"
+    return None
+
+
 def _hops(ctx: FindingContext) -> int:
     return len(ctx.primary) // 2
 
@@ -241,6 +280,10 @@ DRIVERS: dict[str, Driver] = {
     "origin_partner": _origin_access(Access.PARTNER, "a partner"),
     "origin_insider": _origin_insider,
     "path_unauthenticated": _path_unauthenticated,
+    "path_unlogged": _path_unlogged,
+    "untrusted_input_to_model": _untrusted_input_to_model,
+    "output_to_anonymous": _output_to_anonymous,
+    "subject_exposed": _subject_exposed,
     "direct_exposure": _direct,
     "long_path": _long,
     "scores_exposed": _model_prop(lambda p: p.output_exposure is OutputExposure.SCORES, lambda n, p: f"{n} returns scores"),
@@ -271,7 +314,7 @@ DRIVERS: dict[str, Driver] = {
     "holds_credentials": _any(K.PROCESS, lambda p: p.holds_credentials, lambda n, p: f"{n} holds credentials or API keys"),
     "renders_markup": _any(K.PROCESS, lambda p: p.renders_markup, lambda n, p: f"{n} renders markup, links or images"),
     "flow_source_untrusted": _subject_flow(_flow_source_untrusted, lambda c: f"{c.g.name(c.flow.source)} is {c.g.props[c.flow.source].access.label}"),
-    "flow_unencrypted_public": _subject_flow(lambda c, f: c.g.zone[f.source] is None, lambda c: f"{c.g.name(c.flow.source)} is outside every trust boundary"),
+    "flow_from_outside": _subject_flow(lambda c, f: c.g.zone[f.source] is None, lambda c: f"{c.g.name(c.flow.source)} is outside every trust boundary"),
     "flow_carries_tool_calls": _subject_flow(lambda c, f: DataKind.TOOL_CALLS in f.carries, lambda c: f"{c.g.name(c.flow.id)} carries tool calls"),
     "store_not_encrypted": _store_unencrypted,
     # impact

@@ -38,6 +38,7 @@ from app.model.types import (
     Sensitivity,
     StoreType,
     ToolCapability,
+    TrainerMode,
 )
 
 A, P, DS, DT, LB, TR, M, RT, TL = (
@@ -266,6 +267,45 @@ class GraphFacts:
         return _from_traces(traces, self._subjects(traces, self.models), prefix=prefix)
 
     @cached_property
+    def untrusted_capture(self) -> Fact:
+        g = self.g
+        devices = [
+            p for p in g.of_kind(P)
+            if g.props[p].role in (ProcessRole.SENSOR, ProcessRole.CLIENT) and g.rank[p] <= Access.AUTHENTICATED.rank
+        ]
+        levels = [[d for d in devices if g.rank[d] == r] for r in (0, 1)]
+        enter = set(g.of_kind(P)) | self.model_set
+        edges = {fid for fid, f in g.flows.items() if g.fmask[fid] & CAPTURE and f.target in enter}
+        traces = levelled_bfs(g, levels, edges=edges, expand=set(g.of_kind(P)))
+        return _from_traces(traces, self._subjects(traces, self.models))
+
+    @cached_property
+    def _context_back(self) -> dict[str, Trace]:
+        """Reverse search from models over what can reach their context at inference time."""
+        g = self.g
+        models = self.model_set
+
+        def ok(s: str, t: str, fid: str) -> bool:
+            return g.carries(fid, CONTEXT_KINDS, unknown=True) if t in models else g.inference(fid)
+
+        return levelled_bfs(
+            g, [self.models], reverse=True, edges=g.flows_where(ok), expand=self._not_training_or_human - models
+        )
+
+    @cached_property
+    def feeds_model_context(self) -> Fact:
+        t = self._context_back
+        return _from_traces(t, [n for n, x in t.items() if x[DIST] > 0], reverse=True)
+
+    @cached_property
+    def automated_retraining(self) -> Fact:
+        g = self.g
+        trainers = [t for t in g.of_kind(TR) if g.props[t].mode in (TrainerMode.SCHEDULED, TrainerMode.ONLINE, TrainerMode.FEDERATED)]
+        edges = {fid for fid in g.flows if g.fmask[fid] & WEIGHTS}
+        traces = levelled_bfs(g, [trainers], edges=edges)
+        return _from_traces(traces, self._subjects(traces, self.models))
+
+    @cached_property
     def output_to_untrusted(self) -> Fact:
         g = self.g
         levels: list[list[str]] = []
@@ -446,14 +486,7 @@ class GraphFacts:
     @cached_property
     def agent_memory_loop(self) -> Fact:
         g = self.g
-        models = self.model_set
-
-        def ok(s: str, t: str, fid: str) -> bool:
-            return g.carries(fid, CONTEXT_KINDS, unknown=True) if t in models else g.inference(fid)
-
-        back = levelled_bfs(
-            g, [self.models], reverse=True, edges=g.flows_where(ok), expand=self._not_training_or_human - models
-        )
+        back = self._context_back
         out = self._output_traces
         stores = [s for s in g.of_kind(DS) if s in out and out[s][DIST] > 0 and s in back and back[s][DIST] > 0]
 
@@ -555,6 +588,9 @@ FACT_BUILDERS: tuple[str, ...] = (
     "untrusted_prompt",
     "untrusted_content",
     "physical_input",
+    "untrusted_capture",
+    "feeds_model_context",
+    "automated_retraining",
     "output_to_untrusted",
     "trained_on_sensitive",
     "untrusted_training_data",

@@ -91,6 +91,13 @@ def fact_sentence(fact: str, ctx: FindingContext, path: tuple[str, ...]) -> str:
         if g.kind[first] is ElementKind.ACTOR:
             return f"{describe_source(g, first)} can reach the scene that {n(path[2])} captures, which feeds {n(last)}{via(g, path[2:])}."
         return f"{n(first)} captures the physical world and feeds {n(last)}{through}."
+    if fact == "untrusted_capture":
+        return f"{describe_source(g, first)} captures what {n(last)} sees{through}: a device outsiders control."
+    if fact == "feeds_model_context":
+        return f"{n(first)} reaches the context of {n(last)}{through}."
+    if fact == "automated_retraining":
+        mode = g.props[first].mode.label
+        return f"{n(first)} ({mode}) produces the weights of {n(last)} with no person in the loop{through}."
     if fact == "output_to_untrusted":
         return f"Output of {n(first)} reaches {describe_source(g, last)}{through}."
     if fact == "trained_on_sensitive":
@@ -152,7 +159,11 @@ def rationale(ctx: FindingContext, why: str) -> str:
     """The fact sentences, the unapproved action downstream (if any), then the entry's ``why``."""
     g = ctx.g
     parts: list[str] = []
+    seen_paths: set[tuple[str, ...]] = set()
     for fact, path in ctx.paths.items():
+        if path in seen_paths and len(path) > 1:
+            continue  # two facts witnessed by the same path: one sentence says it
+        seen_paths.add(path)
         s = fact_sentence(fact, ctx, path)
         if s not in parts:
             parts.append(s)
@@ -166,8 +177,8 @@ def rationale(ctx: FindingContext, why: str) -> str:
     if action is not None and action[0] not in involved:
         tool, path = action
         parts.append(
-            f"Downstream, {g.name(tool)} {action_words(g, tool)} on what {g.name(ctx.focus)} produces, "
-            f"with no human approval{via(g, path)}."
+            f"Downstream, what {g.name(ctx.focus)} produces reaches {g.name(tool)}{via(g, path)}, "
+            f"which {action_words(g, tool)} with no human approval."
         )
     parts.append(why)
     return " ".join(parts)
@@ -185,10 +196,26 @@ _CONSEQUENCE = {
 }
 
 
-def business_impact(ctx: FindingContext, typical: str, fallback_function: str) -> str:
-    """Business function and decision consequence at stake, then the entry's typical impact."""
+CONFIDENTIALITY_FAMILIES = frozenset({"data_leakage", "model_theft"})
+
+
+def business_impact(ctx: FindingContext, typical: str, fallback_function: str, family: str = "") -> str:
+    """Business function and decision consequence at stake, then the entry's typical impact.
+
+    For confidentiality threats (leakage, theft) what is at stake is the data or
+    the model, not the decisions taken on outputs, and the statement says so.
+    """
     g = ctx.g
     decision = ctx.decision
+    if family in CONFIDENTIALITY_FAMILIES:
+        function = _function(ctx, fallback_function)
+        held = [e for e in ctx.element_ids if g.props[e].personal_data or g.props[e].sensitivity.rank >= 2]
+        if held:
+            data = "; ".join(f"{g.name(e)}: {sensitivity_words(g, e)}" for e in held[:4])
+            head = f"At stake: the data behind {function} ({data})."
+        else:
+            head = f"At stake: the confidentiality of what {g.name(ctx.focus)} holds, in service of {function}."
+        return f"{head} Typical consequences: {typical}"
     if decision is None:
         function = g.props[ctx.focus].business_function or fallback_function
         head = (
@@ -199,11 +226,20 @@ def business_impact(ctx: FindingContext, typical: str, fallback_function: str) -
         d, _ = decision
         p = g.props[d]
         function = p.business_function or g.props[ctx.focus].business_function or fallback_function
-        head = f"At stake: {function} ({g.name(d)}, {p.criticality.label} criticality). " + _CONSEQUENCE[p.decision].format(
-            d=g.name(d)
-        )
+        head = f"At stake: {function} ({g.name(d)}; business criticality: {p.criticality.label}). " + _CONSEQUENCE[
+            p.decision
+        ].format(d=g.name(d))
     action = ctx.action
-    if action is not None and (decision is None or action[0] != decision[0]):
+    if action is not None and action[0] != ctx.focus and (decision is None or action[0] != decision[0]):
         tool = action[0]
         head += f" Its output can also reach {g.name(tool)}, which {action_words(g, tool)}, with no human approval."
     return f"{head} Typical consequences: {typical}"
+
+
+def _function(ctx: FindingContext, fallback: str) -> str:
+    g = ctx.g
+    d = ctx.decision
+    for e in ((d[0],) if d else ()) + (ctx.focus,) + ctx.element_ids:
+        if g.props[e].business_function:
+            return g.props[e].business_function
+    return fallback

@@ -347,7 +347,7 @@ def _check_entry(
         for name in spec.drivers:
             if name not in known:
                 other = "impact" if kind == "likelihood" else "likelihood"
-                hint = f" (it is an {other} driver)" if name in (IMPACT_DRIVERS if kind == "likelihood" else LIKELIHOOD_DRIVERS) else ""
+                hint = f" (it is {'an' if other == 'impact' else 'a'} {other} driver)" if name in (IMPACT_DRIVERS if kind == "likelihood" else LIKELIHOOD_DRIVERS) else ""
                 bad(f"{kind}.drivers.{name}", f"unknown {kind} driver {name!r}{hint}")
     seen: set[str] = set()
     for i, ref in enumerate(entry.mitigation_refs()):

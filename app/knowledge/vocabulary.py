@@ -88,6 +88,22 @@ FACTS: dict[str, FactInfo] = {
         "A sensor that captures the physical world (camera, microphone) feeds this model.",
         "who can reach the scene (when drawn), the sensor, then each hop to the model",
     ),
+    "untrusted_capture": FactInfo(
+        "element",
+        "A capture device that less-trusted parties control (a phone camera, a client app or sensor with "
+        "anonymous or authenticated access) feeds this model.",
+        "the capture device, then each hop to the model",
+    ),
+    "feeds_model_context": FactInfo(
+        "element",
+        "What this element holds or produces reaches a model's context at inference time.",
+        "the element, then each hop to the nearest model",
+    ),
+    "automated_retraining": FactInfo(
+        "element",
+        "A trainer that runs without a person (scheduled, online or federated) produces this model's weights.",
+        "the trainer, then each hop to the model",
+    ),
     "output_to_untrusted": FactInfo(
         "element",
         "This model's output reaches a party less trusted than internal, through the services that serve it.",
@@ -210,6 +226,10 @@ LIKELIHOOD_DRIVERS: dict[str, DriverInfo] = {
         "origin_partner": "the path starts at a partner",
         "origin_insider": "the path starts at an internal or privileged party",
         "path_unauthenticated": "a flow on the path does not authenticate its sender",
+        "path_unlogged": "a flow on the path is not logged, so changes cannot be attributed",
+        "untrusted_input_to_model": "the model involved also takes untrusted prompts or content",
+        "output_to_anonymous": "the model's output reaches anonymous parties",
+        "subject_exposed": "the element at stake is itself reachable by less-trusted parties",
         "direct_exposure": "the subject is one hop from the less-trusted party",
         "long_path": "the path has five or more hops, so the influence is indirect",
         "scores_exposed": "the model returns scores or confidences",
@@ -240,8 +260,7 @@ LIKELIHOOD_DRIVERS: dict[str, DriverInfo] = {
         "holds_credentials": "a process involved holds credentials or paid API keys",
         "renders_markup": "output is rendered as markup, links or images",
         "flow_source_untrusted": "the flow's sender is less trusted than internal",
-        "flow_unencrypted_public": "the flow comes from outside every trust boundary",
-        "flow_carries_tool_calls": "the flow carries tool calls",
+        "flow_from_outside": "the flow comes from outside every trust boundary",
         "store_not_encrypted": "the store is not encrypted at rest",
     }.items()
 }
@@ -268,6 +287,7 @@ IMPACT_DRIVERS: dict[str, DriverInfo] = {
         "credentials_involved": "credentials or keys are involved",
         "flow_carries_sensitive": "the flow carries personal data, credentials or confidential data",
         "flow_carries_credentials": "the flow carries credentials",
+        "flow_carries_tool_calls": "the flow carries tool calls",
     }.items()
 }
 
