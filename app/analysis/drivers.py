@@ -199,7 +199,7 @@ def _criticality(level: Criticality) -> Driver:
         d = ctx.decision
         at_stake = d[0] if d is not None else ctx.focus
         if ctx.g.props[at_stake].criticality is level:
-            return f"{ctx.g.name(at_stake)} is of {level.label} criticality to the business"
+            return f"{ctx.g.name(at_stake)} has {level.label} business criticality"
         return None
 
     return driver

@@ -148,11 +148,15 @@ def fact_sentence(fact: str, ctx: FindingContext, path: tuple[str, ...]) -> str:
     return f"{fact.replace('_', ' ')}: {' → '.join(n(i) for i in path[::2])}."  # pragma: no cover
 
 
+_INPUT_KINDS = ("prompts", "queries", "sensor_data", "documents")
+
+
 def _carried(g: ModelGraph, flow_id: str) -> str:
+    """The input kinds a flow carries, in words ('prompts', 'queries and sensor data')."""
     f = g.flows.get(flow_id)
-    if f is None or not f.carries:
+    if f is None:
         return ""
-    return join_names([c.label for c in f.carries])
+    return join_names([c.label for c in f.carries if c.value in _INPUT_KINDS])
 
 
 def rationale(ctx: FindingContext, why: str) -> str:
