@@ -51,10 +51,12 @@ class ModelInfo(Strict):
     name: Name = Field("Untitled model", description="Name of the system under review.")
     version: Text = Field("", description="Version of this threat model.")
     date: IsoDate = Field("", description="Date of this version (YYYY-MM-DD).")
-    authors: Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)] = ()
-    reviewers: Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)] = ()
+    authors: Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)] = Field((), description="Who wrote the model.")
+    reviewers: Annotated[tuple[Text, ...], Field(max_length=MAX_ITEMS)] = Field(
+        (), description="Who reviewed or approved it."
+    )
     classification: Text = Field("", description="Marking printed on every report page, e.g. CONFIDENTIAL.")
-    description: LongText = ""
+    description: LongText = Field("", description="What the system does, for the report's introduction.")
     scope: LongText = Field("", description="What the assessment covers.")
     assumptions: LongText = Field("", description="What the assessment takes as given.")
     out_of_scope: LongText = Field("", description="What the assessment deliberately leaves out.")
@@ -63,25 +65,25 @@ class ModelInfo(Strict):
 class ReviewRecord(Strict):
     """A reviewer's decision on one finding, keyed by the finding's stable id."""
 
-    status: ReviewStatus = ReviewStatus.OPEN
-    justification: LongText = ""
-    owner: Text = ""
-    date: IsoDate = ""
+    status: ReviewStatus = Field(ReviewStatus.OPEN, description="The reviewers' decision on the finding.")
+    justification: LongText = Field("", description="Why: the mitigation in place, or the reason for accepting the risk.")
+    owner: Text = Field("", description="Who is responsible for the decision or the follow-up.")
+    date: IsoDate = Field("", description="When the decision was taken (YYYY-MM-DD).")
     fingerprint: Annotated[str, Field(max_length=128, pattern=r"^[0-9a-f]*$")] = Field(
         "", description="Digest of the finding's inputs when it was reviewed; a change flags it for re-review."
     )
 
 
 class Rect(Strict):
-    x: Coord
-    y: Coord
-    w: Size
-    h: Size
+    x: Coord = Field(description="Left edge, in diagram units (1 unit = 1 pixel at 100% zoom).")
+    y: Coord = Field(description="Top edge; y grows downwards.")
+    w: Size = Field(description="Width, greater than 0.")
+    h: Size = Field(description="Height, greater than 0.")
 
 
 class Point(Strict):
-    x: Coord
-    y: Coord
+    x: Coord = Field(description="Horizontal position, in diagram units.")
+    y: Coord = Field(description="Vertical position; y grows downwards.")
 
 
 class FlowLayout(Strict):
@@ -91,24 +93,36 @@ class FlowLayout(Strict):
 
 
 class Layout(Strict):
-    elements: Annotated[dict[Id, Rect], AfterValidator(_keys_sorted)] = {}
-    boundaries: Annotated[dict[Id, Rect], AfterValidator(_keys_sorted)] = {}
-    flows: Annotated[dict[Id, FlowLayout], AfterValidator(_keys_sorted)] = {}
+    elements: Annotated[dict[Id, Rect], AfterValidator(_keys_sorted)] = Field(
+        {}, description="Position and size of each element, by element id."
+    )
+    boundaries: Annotated[dict[Id, Rect], AfterValidator(_keys_sorted)] = Field(
+        {}, description="Position and size of each boundary, by boundary id."
+    )
+    flows: Annotated[dict[Id, FlowLayout], AfterValidator(_keys_sorted)] = Field(
+        {}, description="Waypoints of each flow, by flow id."
+    )
 
 
 class ThreatModel(Strict):
-    format: Literal["threatcanvas"] = FORMAT_NAME
-    schema_version: Literal[1] = SCHEMA_VERSION
-    info: ModelInfo = ModelInfo()
-    elements: Annotated[tuple[Element, ...], Field(max_length=MAX_ELEMENTS), AfterValidator(_by_id)] = ()
-    boundaries: Annotated[tuple[Boundary, ...], Field(max_length=MAX_BOUNDARIES), AfterValidator(_by_id)] = ()
-    flows: Annotated[tuple[Flow, ...], Field(max_length=MAX_FLOWS), AfterValidator(_by_id)] = ()
+    format: Literal["threatcanvas"] = Field(FORMAT_NAME, description='Always "threatcanvas": marks the file as a model.')
+    schema_version: Literal[1] = Field(SCHEMA_VERSION, description="Version of the file format; older versions are migrated.")
+    info: ModelInfo = Field(ModelInfo(), description="What the model is about: name, scope, authors, classification.")
+    elements: Annotated[tuple[Element, ...], Field(max_length=MAX_ELEMENTS), AfterValidator(_by_id)] = Field(
+        (), description="The diagram's nodes, in natural id order."
+    )
+    boundaries: Annotated[tuple[Boundary, ...], Field(max_length=MAX_BOUNDARIES), AfterValidator(_by_id)] = Field(
+        (), description="Trust boundaries, in natural id order."
+    )
+    flows: Annotated[tuple[Flow, ...], Field(max_length=MAX_FLOWS), AfterValidator(_by_id)] = Field(
+        (), description="Directed data flows between elements, in natural id order."
+    )
     reviews: Annotated[
         dict[Annotated[str, Field(max_length=128)], ReviewRecord],
         Field(max_length=MAX_REVIEWS),
         AfterValidator(_keys_sorted),
-    ] = {}
-    layout: Layout = Layout()
+    ] = Field({}, description="Review decisions, keyed by the stable finding id the analysis gives each finding.")
+    layout: Layout = Field(Layout(), description="Where things are drawn; kept apart from content.")
 
     # -- read-only conveniences (O(n); cache the result when calling in a loop)
     def element_map(self) -> dict[str, ElementBase]:

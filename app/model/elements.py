@@ -184,10 +184,14 @@ PROPERTY_CLASSES: dict[ElementKind, type[CommonProperties]] = {
 
 
 # ------------------------------------------------------------------ elements
+_KIND_HELP = "What the element is: actor, process, datastore, dataset, labeller, trainer, model, retriever or tool."
+_PROPERTIES_HELP = "The element's typed properties; which ones depends on the kind."
+
+
 class ElementBase(Strict):
-    id: Id
-    name: Name
-    description: LongText = ""
+    id: Id = Field(description="Unique id of the element; flows, boundaries, layout and findings refer to it.")
+    name: Name = Field(description="Name shown on the diagram and in the report.")
+    description: LongText = Field("", description="Free-text notes: what the element is and does.")
     controls: SetOf(Id) = Field((), description="Ids of controls in place, from the controls catalogue.")  # type: ignore[valid-type]
 
     @property
@@ -196,48 +200,48 @@ class ElementBase(Strict):
 
 
 class Actor(ElementBase):
-    kind: Literal["actor"] = "actor"
-    properties: ActorProperties = ActorProperties()
+    kind: Literal["actor"] = Field("actor", description=_KIND_HELP)
+    properties: ActorProperties = Field(ActorProperties(), description=_PROPERTIES_HELP)
 
 
 class Process(ElementBase):
-    kind: Literal["process"] = "process"
-    properties: ProcessProperties = ProcessProperties()
+    kind: Literal["process"] = Field("process", description=_KIND_HELP)
+    properties: ProcessProperties = Field(ProcessProperties(), description=_PROPERTIES_HELP)
 
 
 class Datastore(ElementBase):
-    kind: Literal["datastore"] = "datastore"
-    properties: DatastoreProperties = DatastoreProperties()
+    kind: Literal["datastore"] = Field("datastore", description=_KIND_HELP)
+    properties: DatastoreProperties = Field(DatastoreProperties(), description=_PROPERTIES_HELP)
 
 
 class Dataset(ElementBase):
-    kind: Literal["dataset"] = "dataset"
-    properties: DatasetProperties = DatasetProperties()
+    kind: Literal["dataset"] = Field("dataset", description=_KIND_HELP)
+    properties: DatasetProperties = Field(DatasetProperties(), description=_PROPERTIES_HELP)
 
 
 class Labeller(ElementBase):
-    kind: Literal["labeller"] = "labeller"
-    properties: LabellerProperties = LabellerProperties()
+    kind: Literal["labeller"] = Field("labeller", description=_KIND_HELP)
+    properties: LabellerProperties = Field(LabellerProperties(), description=_PROPERTIES_HELP)
 
 
 class Trainer(ElementBase):
-    kind: Literal["trainer"] = "trainer"
-    properties: TrainerProperties = TrainerProperties()
+    kind: Literal["trainer"] = Field("trainer", description=_KIND_HELP)
+    properties: TrainerProperties = Field(TrainerProperties(), description=_PROPERTIES_HELP)
 
 
 class Model(ElementBase):
-    kind: Literal["model"] = "model"
-    properties: ModelProperties = ModelProperties()
+    kind: Literal["model"] = Field("model", description=_KIND_HELP)
+    properties: ModelProperties = Field(ModelProperties(), description=_PROPERTIES_HELP)
 
 
 class Retriever(ElementBase):
-    kind: Literal["retriever"] = "retriever"
-    properties: RetrieverProperties = RetrieverProperties()
+    kind: Literal["retriever"] = Field("retriever", description=_KIND_HELP)
+    properties: RetrieverProperties = Field(RetrieverProperties(), description=_PROPERTIES_HELP)
 
 
 class Tool(ElementBase):
-    kind: Literal["tool"] = "tool"
-    properties: ToolProperties = ToolProperties()
+    kind: Literal["tool"] = Field("tool", description=_KIND_HELP)
+    properties: ToolProperties = Field(ToolProperties(), description=_PROPERTIES_HELP)
 
 
 Element = Annotated[
@@ -276,24 +280,24 @@ class FlowProperties(Strict):
 
 
 class Flow(Strict):
-    id: Id
+    id: Id = Field(description="Unique id of the flow.")
     source: Id = Field(description="Id of the element the data leaves.")
     target: Id = Field(description="Id of the element the data enters.")
-    name: Text = ""
-    description: LongText = ""
+    name: Text = Field("", description="Label shown on the arrow.")
+    description: LongText = Field("", description="Free-text notes about the flow.")
     carries: SetOf(DataKind) = Field((), description="What the flow carries.")  # type: ignore[valid-type]
-    protocol: Text = ""
-    controls: SetOf(Id) = ()  # type: ignore[valid-type]
-    properties: FlowProperties = FlowProperties()
+    protocol: Text = Field("", description='Transport or protocol, free text ("HTTPS", "Kafka", "SFTP").')
+    controls: SetOf(Id) = Field((), description="Ids of controls in place on this flow, from the controls catalogue.")  # type: ignore[valid-type]
+    properties: FlowProperties = Field(FlowProperties(), description="Security properties of the flow.")
 
 
 # ------------------------------------------------------------------ boundaries
 class Boundary(Strict):
     """A trust boundary. Membership is explicit; nesting goes through ``parent``."""
 
-    id: Id
-    name: Name
-    description: LongText = ""
+    id: Id = Field(description="Unique id of the boundary.")
+    name: Name = Field(description="Name shown on the diagram.")
+    description: LongText = Field("", description="What separates the inside from the outside.")
     parent: Id | None = Field(None, description="Id of the enclosing boundary, if nested.")
     members: SetOf(Id, max_items=100_000) = Field(  # type: ignore[valid-type]
         (), description="Ids of the elements directly inside this boundary (not those of nested boundaries)."

@@ -24,7 +24,7 @@ CORPUS = REPO / "tests" / "corpus"
 MALFORMED = CORPUS / "malformed"
 EXPECTED: dict[str, dict[str, str]] = tomllib.loads((CORPUS / "expectations.toml").read_text(encoding="utf-8"))
 FILES = sorted(p.name for p in MALFORMED.glob("*.tcm.json"))
-SUBPROCESS_SHARE = set(FILES[::4])  # every fourth file runs the real command in a child process
+SUBPROCESS_SHARE = set(FILES[::5])  # every fifth file runs the real command in a child process
 
 
 def test_corpus_is_large_and_fully_described():

@@ -27,7 +27,7 @@ def test_generated_models_round_trip(model):
     assert dumps_model(again) == text  # canonical form is a fixed point
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(threat_models(max_elements=5), st.randoms(use_true_random=False))
 def test_file_order_and_whitespace_never_change_the_model(model, rng: random.Random):
     data = json.loads(dumps_model(model))
@@ -39,7 +39,7 @@ def test_file_order_and_whitespace_never_change_the_model(model, rng: random.Ran
     assert parse_model(text.encode("utf-8")) == model
 
 
-@settings(max_examples=60, deadline=None, database=None)
+@settings(max_examples=30, deadline=None, database=None)
 @given(threat_models(max_elements=5))
 def test_canonical_text_is_strict_json_and_utf8(model):
     text = dumps_model(model)
