@@ -68,6 +68,7 @@ echo "building ThreatCanvas $version for $os-$arch with $("$py" -c 'import PyIns
 "$py" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath "$dist" --workpath "$work" packaging/threatcanvas.spec
 
+t_pyinstaller=$(date +%s)
 bundle="$dist/threatcanvas"
 [[ -x "$bundle/threatcanvas" || -x "$bundle/threatcanvas.exe" ]] || { echo "build.sh: no executable in $bundle" >&2; exit 3; }
 
@@ -91,6 +92,7 @@ sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum 
   mv SHA256SUMS.tmp SHA256SUMS
 )
 
+t_checksums=$(date +%s)
 if ((tarball)); then
   name="threatcanvas-$version-$os-$arch"
   out="$dist/$name.tar.gz"
@@ -98,10 +100,10 @@ if ((tarball)); then
   if tar --version 2>/dev/null | grep -q GNU; then
     # Deterministic archive: sorted names, fixed times and owners, no gzip timestamp.
     tar --sort=name --mtime="@$SOURCE_DATE_EPOCH" --owner=0 --group=0 --numeric-owner \
-        --transform "s,^threatcanvas,$name," -C "$dist" -cf - threatcanvas | gzip -n -9 > "$out"
+        --transform "s,^threatcanvas,$name," -C "$dist" -cf - threatcanvas | gzip -n > "$out"
   else
     # bsdtar (macOS): no --sort; the content is the same, the byte order may differ.
-    tar -C "$dist" -s ",^threatcanvas,$name," -cf - threatcanvas | gzip -n -9 > "$out"
+    tar -C "$dist" -s ",^threatcanvas,$name," -cf - threatcanvas | gzip -n > "$out"
   fi
   (cd "$dist" && sha256 "$name.tar.gz" > "$name.tar.gz.sha256")
 fi
@@ -109,7 +111,8 @@ fi
 end=$(date +%s)
 size_mb=$(du -sk "$bundle" | awk '{printf "%.1f", $1/1024}')
 files=$(wc -l < "$bundle/SHA256SUMS" | tr -d ' ')
-echo "bundle: $bundle ($size_mb MB, $files files), built in $((end - start)) s"
+echo "bundle: $bundle ($size_mb MB, $files files), built in $((end - start)) s" \
+     "(PyInstaller $((t_pyinstaller - start)) s, checksums $((t_checksums - t_pyinstaller)) s, tarball $((end - t_checksums)) s)"
 if ((tarball)); then
   echo "tarball: $out ($(du -k "$out" | awk '{printf "%.1f", $1/1024}') MB)"
   echo "sha256: $(cut -d' ' -f1 "$out.sha256")"

@@ -80,13 +80,22 @@ class Traced:
         return [line for line in self.sockets if INTERNET.search(line)]
 
 
+def strace_prefix(log: Path) -> list[str]:
+    """Put before a command to trace it and every child it starts (socket and connect calls only)."""
+    return [strace_path(), "-f", "-qq", "-e", "trace=socket,socketpair,connect", "-o", str(log)]
+
+
+def traced_sockets(log: Path) -> list[str]:
+    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
+    return [ln for ln in lines if "socket" in ln or "connect" in ln]
+
+
 def run_traced(cmd: list[str], tmp_path: Path, env: dict[str, str], timeout: float = 300, cwd=None) -> Traced:
     """Run ``cmd`` (and every child it starts) under strace, recording socket and connect calls."""
     log = tmp_path / f"strace-{time.monotonic_ns()}.log"
-    full = [strace_path(), "-f", "-qq", "-e", "trace=socket,socketpair,connect", "-o", str(log), *cmd]
-    proc = subprocess.run(full, capture_output=True, text=True, env=env, timeout=timeout, cwd=cwd)
-    lines = log.read_text(errors="replace").splitlines() if log.exists() else []
-    return Traced(proc.returncode, proc.stdout, proc.stderr, [ln for ln in lines if "socket" in ln or "connect" in ln])
+    proc = subprocess.run([*strace_prefix(log), *cmd], capture_output=True, text=True, env=env, timeout=timeout,
+                          cwd=cwd)
+    return Traced(proc.returncode, proc.stdout, proc.stderr, traced_sockets(log))
 
 
 # -------------------------------------------------------------- read-only
@@ -156,24 +165,3 @@ def bundle() -> Bundle:
     assert proc.returncode == 0, f"build failed ({proc.returncode}):\n{log[-4000:]}"
     return Bundle(dist / "threatcanvas", dist, seconds, log)
 
-
-# ------------------------------------------------------- pending components
-def _engine_present() -> bool:
-    import importlib.util
-
-    try:
-        import app.analysis as analysis
-        import app.report as report
-    except ImportError:
-        return False
-    return (
-        hasattr(analysis, "analyze")
-        and hasattr(report, "build_report")
-        and importlib.util.find_spec("app.cli.analyze") is not None
-        and importlib.util.find_spec("app.cli.report") is not None
-    )
-
-
-# Temporary, while the engine and the report are being written in parallel
-# (issue 6 integrates them as they land): remove once both are in.
-needs_engine = pytest.mark.skipif(not _engine_present(), reason="analysis engine / PDF report not in this checkout yet")

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
+import struct
 import subprocess
 import tarfile
 from pathlib import Path
@@ -19,8 +21,10 @@ from pathlib import Path
 import pytest
 
 from app import __version__
+from app.cli.selftest import EXPECTED_THREATS, pdf_page_count
 from conftest import (
     REPO,
+    INTERNET,
     Bundle,
     can_unshare,
     child_env,
@@ -28,7 +32,9 @@ from conftest import (
     make_writable,
     read_only_command,
     run_traced,
+    strace_prefix,
     strace_works,
+    traced_sockets,
 )
 
 pytestmark = pytest.mark.slow
@@ -42,6 +48,12 @@ DESKTOP_LIBS = re.compile(r"^lib(wayland-[a-z]+|gtk-3|gdk-3)\.so")
 def _run(bundle_exe: Path, args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([str(bundle_exe), *args], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path, env=child_env(tmp_path, **env))
+
+
+def _png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data.startswith(b"\x89PNG\r\n\x1a\n"), f"{path} is not a PNG"
+    return struct.unpack(">II", data[16:24])
 
 
 def _files(root: Path) -> list[Path]:
@@ -123,11 +135,15 @@ def test_version_and_cli_work_from_the_bundle(bundle: Bundle, tmp_path):
 
 
 def test_self_test_passes_in_the_bundle(bundle: Bundle, tmp_path):
-    proc = _run(bundle.exe, ["--self-test"], tmp_path, QT_QPA_PLATFORM="none")
+    keep = tmp_path / "reports"
+    proc = _run(bundle.exe, ["--self-test", "--keep", str(keep)], tmp_path, QT_QPA_PLATFORM="none")
     print(proc.stdout)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "ok    build: bundle " in proc.stdout
     assert "self-test passed" in proc.stdout
+    for example in EXPECTED_THREATS:
+        pdf = keep / example.replace(".tcm.json", ".pdf")
+        assert pdf_page_count(pdf) >= 2
 
 
 @pytest.mark.skipif(not strace_works(), reason="strace is not installed or not permitted here")
@@ -176,3 +192,27 @@ def test_bundle_ships_every_resource(bundle: Bundle):
     source = {str(p.relative_to(REPO / "resources")) for p in _files(REPO / "resources")}
     inside = {str(p.relative_to(shipped)) for p in _files(shipped)}
     assert source - inside == set(), "resources missing from the bundle"
+
+
+@pytest.mark.skipif(not shutil.which("xvfb-run"), reason="xvfb-run is not installed")
+@pytest.mark.skipif(not strace_works(), reason="strace is not installed or not permitted here")
+def test_editor_opens_an_example_under_xvfb_from_a_read_only_install(unpacked: Path, tmp_path):
+    """The real X11 path (xcb platform plugin, fonts, icons), read-only install, no internet socket."""
+    example = unpacked / "_internal" / "resources" / "examples" / "visual-quality-inspection.tcm.json"
+    shot, log = tmp_path / "editor.png", tmp_path / "strace.log"
+    app = [*strace_prefix(log), str(unpacked / "threatcanvas"), str(example), "--screenshot", str(shot)]
+    cmd = ["xvfb-run", "-a", "-s", "-screen 0 1920x1200x24 -nolisten tcp", *app]
+    env = child_env(tmp_path, QT_QPA_PLATFORM="xcb")
+    make_read_only(unpacked)
+    try:
+        proc = subprocess.run(read_only_command(unpacked, cmd), capture_output=True, text=True, timeout=300,
+                              cwd=tmp_path, env=env)
+    finally:
+        make_writable(unpacked)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert _png_size(shot) == (1600, 1000)
+    assert shot.stat().st_size > 60_000, "the picture is nearly empty"
+    sockets = traced_sockets(log)
+    assert sockets, "strace saw no socket at all: the X connection should be there"
+    internet = [ln for ln in sockets if INTERNET.search(ln)]
+    assert internet == [], "internet sockets:\n" + "\n".join(internet)

@@ -26,7 +26,7 @@ import _socket
 import pytest
 
 from app.cli.main import main
-from conftest import REPO, child_env, needs_engine, run_traced, strace_works
+from conftest import REPO, child_env, run_traced, strace_works
 from netscan import scan_source, scan_tree
 
 needs_strace = pytest.mark.skipif(not strace_works(), reason="strace is not installed or not permitted here")
@@ -74,7 +74,6 @@ def test_guard_records_attempts_even_when_the_error_is_swallowed(no_network):
 
 
 # ------------------------------------------------------------ Python level
-@needs_engine
 def test_headless_pipeline_makes_no_network_attempt(no_network, tmp_path, capsys):
     examples = [str(p) for p in _examples()]
     assert main(["validate", *examples]) == 0
@@ -88,7 +87,6 @@ def test_headless_pipeline_makes_no_network_attempt(no_network, tmp_path, capsys
 
 
 @pytest.mark.gui
-@needs_engine
 def test_editor_session_makes_no_network_attempt(qtbot, no_network, tmp_path, monkeypatch):
     """Open an example, select and delete an element with the keyboard, wait for the real analysis, export."""
     from PySide6.QtCore import Qt
@@ -137,7 +135,6 @@ def test_editor_session_makes_no_network_attempt(qtbot, no_network, tmp_path, mo
 
 # ------------------------------------------------------------ system-call level
 @needs_strace
-@needs_engine
 def test_self_test_from_source_opens_no_internet_socket(tmp_path):
     traced = run_traced(
         [sys.executable, "-m", "app", "--self-test"],
@@ -159,7 +156,6 @@ def test_strace_check_would_see_an_internet_socket(tmp_path):
 
 
 @needs_strace
-@needs_engine
 def test_editor_from_source_opens_no_internet_socket(tmp_path):
     """A whole editor run in a child process (open, analyse, render, save a picture), seen by strace."""
     example = next(p for p in _examples() if p.name.startswith("visual-"))
