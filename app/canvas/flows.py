@@ -193,6 +193,7 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
             stroker = QPainterPathStroker()
             stroker.setWidth(12)
             path = stroker.createStroke(self._line_path())
+            path.setFillRule(Qt.FillRule.WindingFill)
             if self.isSelected():
                 for p in self.endpoints():
                     path.addEllipse(p, END_GRIP + 2, END_GRIP + 2)

@@ -96,7 +96,8 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         return QRectF(-6, -12, self._w + 6 + HANDLE_R * 2 + 12, self._h + 18)
 
     def shape(self) -> QPainterPath:
-        path = QPainterPath(self.outline())
+        path = QPainterPath()
+        path.setFillRule(Qt.FillRule.WindingFill)  # overlapping parts must not cancel out
         path.addRect(self.local_rect())  # the whole box is grabbable, even a tag's notch
         path.addEllipse(self.handle_center(), HANDLE_R + 2, HANDLE_R + 2)
         return path
@@ -233,6 +234,7 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
         stroker = QPainterPathStroker()
         stroker.setWidth(10)
         path = stroker.createStroke(border)
+        path.setFillRule(Qt.FillRule.WindingFill)
         path.addRect(self.title_rect())
         if self.isSelected():
             for grip in self.GRIPS:

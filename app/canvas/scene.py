@@ -108,6 +108,7 @@ class DiagramScene(QGraphicsScene):
         doc.boundary_removed.connect(self._on_document_boundary_removed)
         doc.boundary_changed.connect(self._on_document_boundary_changed)
         doc.layout_changed.connect(self._on_document_layout_changed)
+        doc.revision_changed.connect(self._on_document_revision_changed)
         self.rebuild()
 
     # ------------------------------------------------------------ lookups
@@ -219,8 +220,17 @@ class DiagramScene(QGraphicsScene):
             self.addItem(item)
             self.addItem(item.label_item)
         self._reroute([f.id for f in model.flows])
-        self.setSceneRect(self.itemsBoundingRect().adjusted(-2000, -2000, 2000, 2000))
+        self.setSceneRect(QRectF())
+        self.grow_scene_rect(reset=True)
         self.rebuilt.emit()
+
+    def grow_scene_rect(self, reset: bool = False) -> None:
+        """Keep a generous margin of canvas around the diagram so there is room to draw and scroll."""
+        margin = 2000.0
+        want = self.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+        if want.isEmpty():
+            want = QRectF(-margin, -margin, 2 * margin, 2 * margin)
+        self.setSceneRect(want if reset else self.sceneRect().united(want))
 
     def _add_node(self, ident: str) -> None:
         e = self.document.element(ident)
@@ -365,6 +375,9 @@ class DiagramScene(QGraphicsScene):
         if b is not None and item is not None:
             item.set_name(b.name)
             item.set_depth(len(self.document.ancestors(ident)))
+
+    def _on_document_revision_changed(self, _revision: int) -> None:
+        self.grow_scene_rect()
 
     def _on_document_layout_changed(self, ids: list[str]) -> None:
         rects: dict[str, QRectF] = {}

@@ -162,7 +162,7 @@ def screenshot(model_path: str, out: str, size: tuple[int, int] = SCREENSHOT_SIZ
             print(f"threatcanvas: {p}", file=sys.stderr)
         return EXIT_BAD_INPUT
     app = QApplication.instance()
-    window = MainWindow(analyze=analyze, autosave_ms=10**9, analysis_delay_ms=0)
+    window = MainWindow(analyze=analyze, autosave_ms=10**9, analysis_delay_ms=0, remember_state=False)
     window.resize(*size)
     window.show()
     if not window.open_path(model_path):

@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
     closed = Signal()
 
     def __init__(self, *, analyze=None, synchronous_analysis: bool = False, autosave_ms: int | None = None,
-                 analysis_delay_ms: int = 300, parent=None):
+                 analysis_delay_ms: int = 300, remember_state: bool = True, parent=None):
         super().__init__(parent)
         self.setObjectName("main-window")
         self.setAccessibleName("ThreatCanvas")
@@ -78,6 +78,7 @@ class MainWindow(QMainWindow):
         self.clipboard = ClipboardController(self.document, self.canvas, self.selection, self._status)
         self.actions = Actions(self)
         self.result = None
+        self.remember_state = remember_state  # off for screenshots and tests: same layout every time
 
         # -- central area: notice bar above the canvas
         self.notice = NoticeBar()
@@ -133,7 +134,8 @@ class MainWindow(QMainWindow):
         self._on_view_zoom_changed(self.canvas.view.zoom())
         self._on_selection_changed(self.selection.ids())
         self.resize(1400, 900)
-        self._restore_window_state()
+        if remember_state:
+            self._restore_window_state()
         self.runner.request()
 
     # ------------------------------------------------------------ building
@@ -422,10 +424,11 @@ class MainWindow(QMainWindow):
         if not self.files.maybe_save():
             event.ignore()
             return
-        s = settings()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.sync()
+        if self.remember_state:
+            s = settings()
+            s.setValue("window/geometry", self.saveGeometry())
+            s.setValue("window/state", self.saveState())
+            s.sync()
         self.runner.shutdown()
         self.autosave.discard()
         self.document.close()
