@@ -23,6 +23,7 @@ class FindingContext:
         self.subject = subject
         self.is_flow = is_flow
         self.paths = paths  # fact name -> witness path, in the entry's order
+        self.consulted: list[tuple[str, ...]] = []  # other paths drivers read: inputs of the finding too
 
     @cached_property
     def primary(self) -> tuple[str, ...]:
@@ -59,15 +60,24 @@ class FindingContext:
         """The element whose downstream consequences count: the subject, or a flow's receiver."""
         return self.g.flows[self.subject].target if self.is_flow else self.subject
 
+    @cached_property
+    def _by_kind(self) -> dict[ElementKind, list[str]]:
+        out: dict[ElementKind, list[str]] = {}
+        kind = self.g.kind
+        for e in self.element_ids:
+            out.setdefault(kind[e], []).append(e)
+        return out
+
     def first(self, kind: ElementKind, where=None) -> str | None:
         """The first involved element of ``kind`` (subject first) satisfying ``where(props)``."""
-        for e in self.element_ids:
-            if self.g.kind[e] is kind and (where is None or where(self.g.props[e])):
+        props = self.g.props
+        for e in self._by_kind.get(kind, ()):
+            if where is None or where(props[e]):
                 return e
         return None
 
     def all_of(self, kind: ElementKind) -> list[str]:
-        return [e for e in self.element_ids if self.g.kind[e] is kind]
+        return list(self._by_kind.get(kind, ()))
 
     @cached_property
     def origin(self) -> str:
@@ -80,6 +90,15 @@ class FindingContext:
         if not self.is_flow and self.g.kind[self.subject] is ElementKind.MODEL:
             return self.subject
         return self.first(ElementKind.MODEL)
+
+    def consult(self, fact: str, subject: str) -> tuple[str, ...] | None:
+        """The witness of another fact, recorded as an input of this finding (None when it does not hold)."""
+        f = self.facts.get(fact)
+        if subject not in f:
+            return None
+        path = f.path(subject)
+        self.consulted.append(path)
+        return path
 
     @cached_property
     def decision(self) -> tuple[str, tuple[str, ...]] | None:

@@ -1,71 +1,101 @@
 """SHA-256 of a model's canonical text, fast enough to take on every re-analysis.
 
 The canonical text (``app.model.io.dumps_model``) of a 10,000-element model
-is 14 MB of indented JSON; producing it takes longer than the analysis. Here
-it is assembled from per-item pieces (one element, one flow, one layout
-rectangle …) kept in a bounded memo keyed by the item itself (frozen models
-hash and compare by value), so
-after a one-element edit only that element is serialised again. The bytes
-hashed are exactly those ``dumps_model`` writes (a test checks it).
+is 14 MB of indented JSON; the standard-library encoder needs seconds for it.
+Here it is assembled from per-item pieces (one element, one flow, one layout
+rectangle …):
+
+* items without floats (elements, flows, boundaries, reviews) are printed by
+  pydantic's serializer, which writes the same bytes as ``json.dumps`` for
+  strings, booleans and integers, ten times faster;
+* layout rectangles are printed by hand with ``float.__repr__``, which is what
+  ``json.dumps`` uses (pydantic prints ``1e-05`` as ``0.00001``);
+* every piece is memoised, first by object identity (the editor's snapshots
+  share untouched objects), then by value, so a one-element edit re-prints one
+  element.
+
+The bytes hashed are exactly those ``dumps_model`` writes (tests check it,
+escapes and odd floats included).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import re
+import threading
+
 from pydantic import BaseModel
 
-from app.model.diagram import ThreatModel
+from app.model.diagram import FlowLayout, Rect, ThreatModel
 from app.model.types import ID_PATTERN
 
+_LIMIT = 400_000  # pieces per memo; when full a memo starts again (cheaper than LRU bookkeeping per hit)
+_by_identity: dict[tuple[int, bytes], tuple[object, bytes]] = {}
+_by_value: dict[tuple[bytes, object], bytes] = {}
+_lock = threading.Lock()
 _PLAIN_ID = re.compile(ID_PATTERN)
 
-_LIMIT = 400_000  # pieces; when full the memo starts again (cheaper than LRU bookkeeping per hit)
-_pieces: dict[tuple, str] = {}
-_lock = threading.Lock()
+
+def _render(item: BaseModel, indent: str) -> bytes:
+    if type(item) is Rect:
+        p = indent + "  "
+        return (
+            f"{{\n{p}\"x\": {float.__repr__(item.x)},\n{p}\"y\": {float.__repr__(item.y)},\n"
+            f"{p}\"w\": {float.__repr__(item.w)},\n{p}\"h\": {float.__repr__(item.h)}\n{indent}}}"
+        ).encode("utf-8")
+    if type(item) is FlowLayout:  # floats again; rare enough for the standard encoder
+        text = json.dumps(item.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False)
+    else:
+        text = item.model_dump_json(indent=2)
+    return text.replace("\n", "\n" + indent).encode("utf-8")
 
 
-def _piece(item: BaseModel, indent: str) -> str:
+def _piece(item: BaseModel, indent: bytes) -> bytes:
     """``item`` as it appears in the canonical text, nested under ``indent``."""
+    ident = (id(item), indent)
+    hit = _by_identity.get(ident)  # dict reads are atomic under the GIL
+    if hit is not None and hit[0] is item:
+        return hit[1]
     key = (indent, item)  # frozen models hash and compare by value: an equal item reuses its text
-    text = _pieces.get(key)  # a dict read is atomic under the GIL
-    if text is not None:
-        return text
-    text = json.dumps(item.model_dump(mode="json"), indent=2, ensure_ascii=False, allow_nan=False)
-    text = text.replace("\n", "\n" + indent)
+    text = _by_value.get(key)
+    if text is None:
+        text = _render(item, indent.decode())
     with _lock:
-        if len(_pieces) >= _LIMIT:
-            _pieces.clear()
-        _pieces[key] = text
+        for memo in (_by_identity, _by_value):
+            if len(memo) >= _LIMIT:
+                memo.clear()
+        _by_value[key] = text
+        _by_identity[ident] = (item, text)  # holding the item keeps its id from being reused
     return text
 
 
-def _key(k: str) -> str:
+def _key(k: str) -> bytes:
     # ids match ID_PATTERN (letters, digits, "_.-"): nothing to escape, skip the encoder
-    return f'"{k}"' if _PLAIN_ID.match(k) else json.dumps(k, ensure_ascii=False)
+    return (f'"{k}"' if _PLAIN_ID.match(k) else json.dumps(k, ensure_ascii=False)).encode("utf-8")
 
 
-def _list(items, depth: int) -> str:
+def _list(items, depth: int) -> bytes:
     if not items:
-        return "[]"
-    pad = "  " * (depth + 1)
-    return "[\n" + pad + (",\n" + pad).join(_piece(i, pad) for i in items) + "\n" + "  " * depth + "]"
+        return b"[]"
+    pad = b"  " * (depth + 1)
+    sep = b",\n" + pad
+    return b"[\n" + pad + sep.join([_piece(i, pad) for i in items]) + b"\n" + b"  " * depth + b"]"
 
 
-def _dict(mapping: dict, depth: int) -> str:
+def _dict(mapping: dict, depth: int) -> bytes:
     if not mapping:
-        return "{}"
-    pad = "  " * (depth + 1)
+        return b"{}"
+    pad = b"  " * (depth + 1)
+    sep = b",\n" + pad
     return (
-        "{\n" + pad + (",\n" + pad).join(f"{_key(k)}: {_piece(v, pad)}" for k, v in mapping.items())
-        + "\n" + "  " * depth + "}"
+        b"{\n" + pad + sep.join([_key(k) + b": " + _piece(v, pad) for k, v in mapping.items()])
+        + b"\n" + b"  " * depth + b"}"
     )
 
 
-def canonical_text(model: ThreatModel) -> str:
-    """The same text as ``dumps_model(model)``, built from memoised pieces."""
+def canonical_bytes(model: ThreatModel) -> bytes:
+    """The same bytes as ``dumps_model(model).encode()``, built from memoised pieces."""
     parts = []
     for name in ThreatModel.model_fields:
         value = getattr(model, name)
@@ -74,16 +104,21 @@ def canonical_text(model: ThreatModel) -> str:
         elif name == "reviews":
             text = _dict(value, 1)
         elif name == "layout":
-            inner = [f"{_key(k)}: {_dict(getattr(value, k), 2)}" for k in type(value).model_fields]
-            text = "{\n    " + ",\n    ".join(inner) + "\n  }"
+            inner = [_key(k) + b": " + _dict(getattr(value, k), 2) for k in type(value).model_fields]
+            text = b"{\n    " + b",\n    ".join(inner) + b"\n  }"
         elif isinstance(value, BaseModel):
-            text = json.dumps(value.model_dump(mode="json"), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+            text = value.model_dump_json(indent=2).replace("\n", "\n  ").encode("utf-8")
         else:
-            text = json.dumps(value, ensure_ascii=False)
-        parts.append(f"{_key(name)}: {text}")
-    return "{\n  " + ",\n  ".join(parts) + "\n}\n"
+            text = json.dumps(value, ensure_ascii=False).encode("utf-8")
+        parts.append(_key(name) + b": " + text)
+    return b"{\n  " + b",\n  ".join(parts) + b"\n}\n"
+
+
+def canonical_text(model: ThreatModel) -> str:
+    """The same text as ``dumps_model(model)``."""
+    return canonical_bytes(model).decode("utf-8")
 
 
 def model_digest(model: ThreatModel) -> str:
     """SHA-256 (hex) of the model's canonical text."""
-    return hashlib.sha256(canonical_text(model).encode("utf-8")).hexdigest()
+    return hashlib.sha256(canonical_bytes(model)).hexdigest()

@@ -76,27 +76,26 @@ def _untrusted_input_to_model(ctx: FindingContext) -> str | None:
     if m is None:
         return None
     for fact, words in (("untrusted_content", "content from"), ("untrusted_prompt", "input from")):
-        f = ctx.facts.get(fact)
-        if m in f:
-            origin = f.path(m)[0]
+        path = ctx.consult(fact, m)
+        if path is not None:
+            origin = path[0]
             return f"{ctx.g.name(m)} also takes {words} {ctx.g.name(origin)} ({ctx.g.props[origin].access.label})"
     return None
 
 
 def _output_to_anonymous(ctx: FindingContext) -> str | None:
     m = ctx.model
-    f = ctx.facts.output_to_untrusted
-    if m is not None and m in f:
-        audience = f.path(m)[-1]
+    path = ctx.consult("output_to_untrusted", m) if m is not None else None
+    if path is not None:
+        audience = path[-1]
         if ctx.g.props[audience].access is Access.ANONYMOUS:
             return f"output of {ctx.g.name(m)} reaches {ctx.g.name(audience)}, who is anonymous"
     return None
 
 
 def _subject_exposed(ctx: FindingContext) -> str | None:
-    f = ctx.facts.exposed_to_untrusted
-    if not ctx.is_flow and ctx.subject in f:
-        p = f.path(ctx.subject)
+    p = None if ctx.is_flow else ctx.consult("exposed_to_untrusted", ctx.subject)
+    if p is not None:
         who = p[0]
         return f"{ctx.g.name(ctx.subject)} is reachable by {ctx.g.name(who)} ({ctx.g.props[who].access.label})"
     return None

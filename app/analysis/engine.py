@@ -1,34 +1,40 @@
 """The analysis: match library entries to the model's facts, score, explain, order.
 
 :func:`analyze` is pure: the same model and library give the same findings,
-ids and order, byte for byte. It reads only its arguments; the one piece of
-shared state is a bounded memo of finished findings keyed by everything that
-went into them (guarded by a lock), which lets the editor re-analyse a large
-model after a one-element edit without rebuilding thousands of unchanged
-findings. The memo never changes a result, only how fast it arrives.
+ids and order, byte for byte, however it got there.
+
+Re-analysis is incremental. The last run's graph facts and findings are kept
+(one snapshot, replaced whole under a lock, never mutated). When the next
+model has the same *structure* (the element kinds and properties facts read,
+the flows' ends and data, the boundaries), its facts are the last run's; a
+finding is then rebuilt only when one of the elements or flows it depends on
+changed (compared by identity: the editor's snapshots share untouched
+objects) or its review record did. Any other change means a full run. A test
+checks, over random edit sequences, that incremental and full runs agree.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
-import json
 import threading
-from collections import OrderedDict
+from dataclasses import dataclass
 
+from app.analysis.build import build_finding, fast
 from app.analysis.context import FindingContext
 from app.analysis.digest import model_digest
-from app.analysis.drivers import DRIVERS
 from app.analysis.facts import GraphFacts
-from app.analysis.findings import AnalysisResult, Factor, Finding, Mitigation, Score, severity_of
+from app.analysis.findings import AnalysisResult, Finding
 from app.analysis.graph import ModelGraph
-from app.analysis.narrative import business_impact, rationale
 from app.knowledge import Library, ThreatEntry, load_library
-from app.model.diagram import ReviewRecord, ThreatModel
-from app.model.types import ReviewStatus
+from app.model.diagram import ThreatModel
 
-_MEMO_LIMIT = 200_000
-_memo: OrderedDict[tuple, Finding] = OrderedDict()
-_memo_lock = threading.Lock()
+# Element properties the graph facts read (tests check facts.py reads no other).
+FACT_FIELDS = (
+    "access", "human", "role", "physically_exposed", "corpus_writers", "source", "third_party", "sensitivity",
+    "personal_data", "labeller_type", "origin", "fine_tunes_third_party", "model_type", "capabilities",
+    "human_approval", "decision", "criticality", "store_type", "mode",
+)
 
 
 def analyze(model: ThreatModel, library: Library | None = None) -> AnalysisResult:
@@ -37,42 +43,224 @@ def analyze(model: ThreatModel, library: Library | None = None) -> AnalysisResul
     Findings come ordered by risk (highest first), then id. Thread-safe.
     """
     library = library if library is not None else load_library()
-    graph = ModelGraph(model)
-    facts = GraphFacts(graph)
-    digests = _ContentDigests(graph)
-    findings: list[Finding] = []
-    for entry in library.threats:
-        for subject, paths in _matches(entry, library, graph, facts):
-            ctx = FindingContext(graph, facts, subject, entry.applies.to == "flow", paths)
-            findings.append(_finding(entry, library, ctx, digests, model.reviews.get(_finding_id(entry.id, subject))))
+    # The run allocates many small objects that all live to its end; generational
+    # GC would scan the whole (large) heap again and again for nothing. Pause it
+    # for the run and restore the caller's setting after.
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _analyze(model, library)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _analyze(model: ThreatModel, library: Library) -> AnalysisResult:
+    signature = _structure(model)
+    with _state_lock:
+        last = _state
+    run = _Run(model, library, signature, last)
+    findings = run.findings()
     findings.sort(key=lambda f: (-f.risk, f.id))
     ids = {f.id for f in findings}
-    orphans = tuple(k for k in model.reviews if k not in ids)
-    return AnalysisResult(
-        findings=tuple(findings),
-        library_version=library.version,
-        model_digest=model_digest(model),
-        orphan_reviews=orphans,
+    result = fast(
+        AnalysisResult,
+        {
+            "findings": tuple(findings),
+            "library_version": library.version,
+            "model_digest": model_digest(model),
+            "orphan_reviews": tuple(k for k in model.reviews if k not in ids),
+        },
+    )
+    _remember(run)
+    return result
+
+
+def finding_id(threat_id: str, subject: str) -> str:
+    """Stable id: the threat and the element or flow it lands on (both stable ids)."""
+    return f"{threat_id}@{subject}"
+
+
+# ------------------------------------------------------------------ incremental state
+@dataclass(frozen=True)
+class _Snapshot:
+    library_digest: str
+    signature: tuple
+    info_name: str
+    facts: GraphFacts
+    objects: dict[str, object]  # element and flow ids -> the objects last analysed
+    reviews: dict[str, object]
+    built: dict[tuple[str, str], tuple[Finding, frozenset[str]]]  # (threat, subject) -> finding, dependencies
+
+
+_state: _Snapshot | None = None
+_state_lock = threading.Lock()
+_sig_cache: dict[int, tuple[object, tuple]] = {}
+
+
+def _remember(run: "_Run") -> None:
+    global _state
+    snap = _Snapshot(
+        run.library.digest, run.signature, run.model.info.name, run.facts, run.objects, dict(run.model.reviews), run.built
+    )
+    with _state_lock:
+        _state = snap
+
+
+def _element_signature(e) -> tuple:
+    """What the graph facts read of one element, memoised by object identity."""
+    hit = _sig_cache.get(id(e))
+    if hit is not None and hit[0] is e:
+        return hit[1]
+    p = e.properties
+    sig = (e.id, e.kind, tuple(getattr(p, f, None) for f in FACT_FIELDS))
+    if len(_sig_cache) > 400_000:
+        _sig_cache.clear()
+    _sig_cache[id(e)] = (e, sig)  # holding e keeps its id from being reused
+    return sig
+
+
+def _structure(model: ThreatModel) -> tuple:
+    return (
+        tuple(_element_signature(e) for e in model.elements),
+        tuple((f.id, f.source, f.target, f.carries) for f in model.flows),
+        model.boundaries,
     )
 
 
-def _finding_id(threat_id: str, subject: str) -> str:
-    """Stable id: the threat and the element or flow it lands on (both stable ids)."""
-    return f"{threat_id}@{subject}"
+class _Run:
+    """One analysis: full, or incremental on top of the last snapshot."""
+
+    def __init__(self, model: ThreatModel, library: Library, signature: tuple, last: _Snapshot | None):
+        self.model = model
+        self.library = library
+        self.signature = signature
+        self.graph = ModelGraph(model)
+        self.objects: dict[str, object] = {**self.graph.elements, **self.graph.flows}
+        self.built: dict[tuple[str, str], tuple[Finding, frozenset[str]]] = {}
+        self._path_digests: dict[tuple[str, ...], str] = {}
+        self._content: dict[str, str] = {}
+        reuse = (
+            last is not None
+            and last.library_digest == library.digest
+            and last.signature == signature
+            and last.info_name == model.info.name
+        )
+        self._previous: dict[str, list[str]] = {}
+        if reuse:
+            self.facts = last.facts.rebind(self.graph)
+            self.last = last
+            self.changed = {i for i, obj in self.objects.items() if last.objects.get(i) is not obj}
+            for threat, subject in last.built:
+                self._previous.setdefault(threat, []).append(subject)
+        else:
+            self.facts = GraphFacts(self.graph)
+            self.last = None
+            self.changed = set()
+
+    # -------------------------------------------------------------- findings
+    def findings(self) -> list[Finding]:
+        out: list[Finding] = []
+        for entry in self.library.threats:
+            if self.last is None:
+                subjects = _matches(entry, self.library, self.graph, self.facts)
+            else:
+                subjects = self._incremental_matches(entry)
+            for subject, paths in subjects:
+                finding = self._finding(entry, subject, paths)
+                if finding is not None:
+                    out.append(finding)
+        return out
+
+    def _incremental_matches(self, entry: ThreatEntry):
+        """Subjects to rebuild with their paths, or ``(subject, None)``: keep unless its inputs changed."""
+        changed = self.changed
+        for subject in self._previous.get(entry.id, ()):
+            if subject not in changed:
+                yield subject, None
+        for subject in sorted(changed):  # their own properties changed: match them again
+            paths = _match_one(entry, self.library, self.graph, self.facts, subject)
+            if paths is not None:
+                yield subject, paths
+
+    def _finding(self, entry: ThreatEntry, subject: str, paths: dict | None) -> Finding | None:
+        fid = finding_id(entry.id, subject)
+        review = self.model.reviews.get(fid)
+        key = (entry.id, subject)
+        if paths is None:  # an unchanged subject under unchanged facts: reuse unless an input changed
+            assert self.last is not None
+            old = self.last.built[key]
+            if old[1].isdisjoint(self.changed) and self.last.reviews.get(fid) is review:
+                self.built[key] = old
+                return old[0]
+            paths = _match_one(entry, self.library, self.graph, self.facts, subject)
+            if paths is None:  # pragma: no cover - same subject, same facts: it still matches
+                return None
+        ctx = FindingContext(self.graph, self.facts, subject, entry.applies.to == "flow", paths)
+        finding, deps = build_finding(
+            entry, self.library, ctx, fid, review, self._path_digest, self.model.info.name
+        )
+        self.built[key] = (finding, deps)
+        return finding
+
+    # -------------------------------------------------------------- fingerprints
+    def _path_digest(self, path: tuple[str, ...]) -> str:
+        d = self._path_digests.get(path)
+        if d is None:
+            text = "/".join(f"{i}={self._content_digest(i)}" for i in path)
+            d = self._path_digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        return d
+
+    def _content_digest(self, ident: str) -> str:
+        """Digest of what an element or flow is (not its name, description or layout)."""
+        d = self._content.get(ident)
+        if d is None:
+            g = self.graph
+            obj = g.elements.get(ident) or g.flows[ident]
+            d = _object_digest(obj)
+            if ident in g.zone:  # an element's trust zone is part of what it is
+                d += "|" + (g.zone[ident] or "")
+            self._content[ident] = d
+        return d
+
+
+_digest_cache: dict[int, tuple[object, str]] = {}
+
+
+def _object_digest(obj) -> str:
+    """Content digest of one element or flow, memoised by object identity across runs."""
+    hit = _digest_cache.get(id(obj))
+    if hit is not None and hit[0] is obj:
+        return hit[1]
+    if hasattr(obj, "kind"):
+        text = f"{obj.kind}|{_values(obj.properties)}|{obj.controls!r}"
+    else:
+        text = f"{obj.source}>{obj.target}|{_values(obj.properties)}|{[c.value for c in obj.carries]}|{obj.controls!r}"
+    d = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+    if len(_digest_cache) > 400_000:
+        _digest_cache.clear()
+    _digest_cache[id(obj)] = (obj, d)  # holding obj keeps its id from being reused
+    return d
+
+
+def _values(obj) -> str:
+    """A stable text of a frozen properties object's field values (enum values, not reprs)."""
+    return repr([getattr(v, "value", v) if not isinstance(v, tuple) else [getattr(x, "value", x) for x in v]
+                 for v in obj.__dict__.values()])
 
 
 # ------------------------------------------------------------------ matching
 def _matches(entry: ThreatEntry, library: Library, g: ModelGraph, facts: GraphFacts):
     """Yield ``(subject, {fact: witness path})`` for every subject the entry applies to."""
     applies = entry.applies
-    compiled = library.compiled(entry.id)
     required = [facts.get(f) for f in applies.facts]
-    optional = [(name, facts.get(name)) for name in applies.any_facts]
+    optional = [facts.get(name) for name in applies.any_facts]
     if required:
         candidates = list(required[0])
     elif optional:
         seen: dict[str, None] = {}
-        for _, fact in optional:
+        for fact in optional:
             seen.update(dict.fromkeys(fact))
         candidates = list(seen)
     elif applies.to == "flow":
@@ -81,30 +269,47 @@ def _matches(entry: ThreatEntry, library: Library, g: ModelGraph, facts: GraphFa
         candidates = [e for k in applies.kinds for e in g.of_kind(k)]
     else:
         candidates = list(g.elements)
-    kinds = set(applies.kinds)
     for subject in candidates:
-        if applies.to == "flow":
-            flow = g.flows.get(subject)
-            if flow is None or not _flow_conditions(compiled, g, flow):
-                continue
-        else:
-            if subject not in g.elements or (kinds and g.kind[subject] not in kinds):
-                continue
-            props = g.props[subject]
-            if not all(c.holds(getattr(props, c.key)) for c in compiled.where):
-                continue
-            if any(c.holds(getattr(props, c.key)) for c in compiled.unless):
-                continue
-        if not all(subject in f for f in required):
-            continue
-        paths = {name: fact.path(subject) for name, fact in zip(applies.facts, required)}
-        if optional:
-            held = [(n, f) for n, f in optional if subject in f and n not in paths]
-            if not held and not any(n in paths for n, _ in optional):
-                continue
-            for name, fact in held:
-                paths[name] = fact.path(subject)
-        yield subject, paths
+        paths = _match_one(entry, library, g, facts, subject)
+        if paths is not None:
+            yield subject, paths
+
+
+def _match_one(entry: ThreatEntry, library: Library, g: ModelGraph, facts: GraphFacts, subject: str) -> dict | None:
+    """The entry's fact paths for ``subject``, or None when the entry does not apply to it."""
+    applies = entry.applies
+    compiled = library.compiled(entry.id)
+    if applies.to == "flow":
+        flow = g.flows.get(subject)
+        if flow is None or not _flow_conditions(compiled, g, flow):
+            return None
+    else:
+        if subject not in g.elements or (applies.kinds and g.kind[subject] not in applies.kinds):
+            return None
+        props = g.props[subject]
+        for c in compiled.where:
+            if not c.holds(getattr(props, c.key)):
+                return None
+        for c in compiled.unless:
+            if c.holds(getattr(props, c.key)):
+                return None
+    paths: dict[str, tuple[str, ...]] = {}
+    for name in applies.facts:
+        fact = facts.get(name)
+        if subject not in fact:
+            return None
+        paths[name] = fact.path(subject)
+    if applies.any_facts:
+        held = False
+        for name in applies.any_facts:
+            fact = facts.get(name)
+            if subject in fact:
+                held = True
+                if name not in paths:
+                    paths[name] = fact.path(subject)
+        if not held:
+            return None
+    return paths
 
 
 def _flow_value(g: ModelGraph, flow, key: str):
@@ -121,146 +326,3 @@ def _flow_conditions(compiled, g: ModelGraph, flow) -> bool:
     if not all(c.holds(_flow_value(g, flow, c.key)) for c in compiled.where):
         return False
     return not any(c.holds(_flow_value(g, flow, c.key)) for c in compiled.unless)
-
-
-# ------------------------------------------------------------------ one finding
-class _ContentDigests:
-    """Per-analysis digests of element and flow content (not names or layout)."""
-
-    def __init__(self, g: ModelGraph):
-        self.g = g
-        self._cache: dict[str, str] = {}
-
-    def __call__(self, ident: str) -> str:
-        d = self._cache.get(ident)
-        if d is None:
-            e = self.g.elements.get(ident)
-            if e is not None:
-                text = f"{e.kind}|{_values(e.properties)}|{e.controls!r}|{self.g.zone[ident]}"
-            else:
-                f = self.g.flows[ident]
-                text = f"{f.source}>{f.target}|{_values(f.properties)}|{[c.value for c in f.carries]}|{f.controls!r}"
-            d = self._cache[ident] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-        return d
-
-
-def _values(obj) -> str:
-    """A stable text of a frozen properties object's field values (enum values, not reprs)."""
-    return repr([getattr(v, "value", v) if not isinstance(v, tuple) else [getattr(x, "value", x) for x in v]
-                 for v in obj.__dict__.values()])
-
-
-def _finding(entry: ThreatEntry, library: Library, ctx: FindingContext, digests: _ContentDigests, review: ReviewRecord | None) -> Finding:
-    g = ctx.g
-    fid = _finding_id(entry.id, ctx.subject)
-    decision_path = ctx.decision[1] if ctx.decision else ()
-    action_path = ctx.action[1] if ctx.action else ()
-    inputs = [library.entry_digest(entry.id), ctx.subject, "/".join(ctx.primary)]
-    inputs += ["/".join(p) for p in ctx.paths.values()]
-    inputs += ["d:" + "/".join(decision_path), "a:" + "/".join(action_path)]
-    involved = dict.fromkeys((*ctx.ids, *decision_path, *action_path))
-    inputs += [f"{i}={digests(i)}" for i in involved]
-    fingerprint = hashlib.sha256("\n".join(inputs).encode("utf-8")).hexdigest()[:32]
-    names = tuple(g.name(i) for i in involved)
-    functions = tuple(g.props[i].business_function for i in involved if i in g.elements)
-    key = (library.digest, fid, fingerprint, names, functions, g.model.info.name, review)
-    with _memo_lock:
-        hit = _memo.get(key)
-        if hit is not None:
-            _memo.move_to_end(key)
-            return hit
-    finding = _build(entry, library, ctx, fid, fingerprint, review)
-    with _memo_lock:
-        _memo[key] = finding
-        if len(_memo) > _MEMO_LIMIT:
-            _memo.popitem(last=False)
-    return finding
-
-
-def _factors(base: int, drivers: dict[str, int], ctx: FindingContext, what: str) -> tuple[Factor, ...]:
-    # model_construct: every value is built here from validated inputs; validating again costs a third of the run
-    out = [Factor.model_construct(name="base", delta=base, reason=f"base {what} of this threat")]
-    for name, delta in drivers.items():
-        reason = DRIVERS[name](ctx)
-        if reason is not None:
-            out.append(Factor.model_construct(name=name, delta=delta, reason=reason))
-    return tuple(out)
-
-
-def _clamp(value: int) -> int:
-    return max(1, min(5, value))
-
-
-def _build(entry: ThreatEntry, library: Library, ctx: FindingContext, fid: str, fingerprint: str, review: ReviewRecord | None) -> Finding:
-    g = ctx.g
-    lf = _factors(entry.likelihood.base, library.likelihood_drivers(entry), ctx, "likelihood")
-    imf = _factors(entry.impact.base, library.impact_drivers(entry), ctx, "impact")
-    likelihood = _clamp(sum(f.delta for f in lf))
-    impact = _clamp(sum(f.delta for f in imf))
-    risk = likelihood * impact
-    declared: set[str] = set()
-    for i in ctx.ids:
-        obj = g.elements.get(i) or g.flows.get(i)
-        declared.update(obj.controls)
-    mitigations = []
-    rl, ri = likelihood, impact
-    for ref in library.mitigations(entry.id):
-        control = library.controls[ref.control]
-        in_place = ref.control in declared
-        if in_place:
-            rl += ref.likelihood
-            ri += ref.impact
-        mitigations.append(
-            Mitigation.model_construct(
-                control_id=control.id,
-                name=control.name,
-                atlas=control.atlas,
-                in_place=in_place,
-                description=control.description,
-                likelihood_delta=ref.likelihood,
-                impact_delta=ref.impact,
-            )
-        )
-    rl, ri = _clamp(rl), _clamp(ri)
-    status = review.status if review is not None else ReviewStatus.OPEN
-    rereview = bool(
-        review is not None and review.status is not ReviewStatus.OPEN and review.fingerprint and review.fingerprint != fingerprint
-    )
-    return Finding.model_construct(
-        id=fid,
-        threat_id=entry.id,
-        title=entry.title,
-        family=entry.family,
-        description=entry.description,
-        anchor=ctx.subject,
-        element_ids=ctx.ids,
-        path=ctx.primary,
-        likelihood=likelihood,
-        impact=impact,
-        risk=risk,
-        severity=severity_of(risk),
-        likelihood_factors=lf,
-        impact_factors=imf,
-        rationale=rationale(ctx, entry.why),
-        business_impact=business_impact(ctx, entry.business_impact, g.model.info.name, entry.family),
-        atlas=entry.atlas,
-        owasp=entry.owasp,
-        stride=entry.stride,
-        mitigations=tuple(mitigations),
-        residual=Score.model_construct(likelihood=rl, impact=ri, risk=rl * ri, severity=severity_of(rl * ri)),
-        status=status,
-        justification=review.justification if review else "",
-        owner=review.owner if review else "",
-        review_date=review.date if review else "",
-        fingerprint=fingerprint,
-        needs_rereview=rereview,
-        anchor_type=entry.applies.to,
-        facts=tuple(ctx.paths),
-        matrix=entry.matrix,
-        decision_id=ctx.decision[0] if ctx.decision else "",
-    )
-
-
-def finding_json(finding: Finding) -> str:
-    """Canonical JSON of one finding (used by tests and exports)."""
-    return json.dumps(finding.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)

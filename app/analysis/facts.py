@@ -119,6 +119,17 @@ class GraphFacts:
     def get(self, name: str) -> Fact:
         return getattr(self, name)
 
+    def rebind(self, graph: ModelGraph) -> "GraphFacts":
+        """These facts for another model of the same structure (same ids, kinds, fact inputs, flows).
+
+        Everything computed so far is shared: facts are ids and paths, which the
+        structure alone decides. Names and properties are read from ``graph``.
+        """
+        new = GraphFacts.__new__(GraphFacts)
+        new.__dict__.update(self.__dict__)
+        new.g = graph
+        return new
+
     # ------------------------------------------------------------ shared sets
     def _subjects(self, traces: dict[str, Trace], among) -> list[str]:
         """Nodes of ``among`` reached at distance > 0."""

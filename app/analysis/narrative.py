@@ -134,8 +134,9 @@ def fact_sentence(fact: str, ctx: FindingContext, path: tuple[str, ...]) -> str:
     if fact == "holds_model_artifacts":
         if len(path) == 1:
             return f"{n(first)} is a model registry."
-        store = ctx.subject
-        return f"{n(store)} holds model weights ({n(path[1])})."
+        if first == ctx.subject:
+            return f"{n(first)} holds model weights that {n(last)} loads ({n(path[1])})."
+        return f"{n(first)} writes model weights into {n(last)} ({n(path[1])})."
     if fact == "influences_decision":
         d = g.props[last].decision
         return f"{n(first)} ultimately influences {n(last)} ({d.label.replace('_', ' ')}){through}."

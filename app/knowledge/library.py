@@ -101,6 +101,13 @@ class Library:
         self.digest = digest  # SHA-256 over every file read: a cache key for the engine
         self._by_id = {t.id: t for t in self.threats}
         self._refs: dict[str, tuple] = {}
+        self._drivers = {
+            t.id: (
+                _overlay(self.defaults_likelihood, t.likelihood.drivers),
+                _overlay(self.defaults_impact, t.impact.drivers),
+            )
+            for t in self.threats
+        }
         # an entry's scores depend on its own text and on the defaults: both go in its digest
         defaults = repr((sorted(self.defaults_likelihood.items()), sorted(self.defaults_impact.items())))
         self._entry_digests = {
@@ -133,10 +140,10 @@ class Library:
 
     def likelihood_drivers(self, entry: ThreatEntry) -> dict[str, int]:
         """Default likelihood drivers overlaid with the entry's own (a delta of 0 switches one off)."""
-        return _overlay(self.defaults_likelihood, entry.likelihood.drivers)
+        return self._drivers[entry.id][0]
 
     def impact_drivers(self, entry: ThreatEntry) -> dict[str, int]:
-        return _overlay(self.defaults_impact, entry.impact.drivers)
+        return self._drivers[entry.id][1]
 
 
 def _overlay(defaults: dict[str, int], own: dict[str, int]) -> dict[str, int]:
