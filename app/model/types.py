@@ -74,9 +74,14 @@ def SetOf(item: Any, max_items: int = MAX_ITEMS) -> Any:
 
 
 def natural_key(ident: str) -> tuple:
-    """Sort key putting ``e2`` before ``e10``: the canonical order of ids in files."""
+    """Sort key putting ``e2`` before ``e10``: the canonical order of ids in files.
+
+    The order is total: ids that read as the same number (``a1``, ``a01``) are
+    told apart by their text, so the canonical order never depends on the
+    order of the file (it would, with a sort that sees them as equal).
+    """
     parts = re.split(r"(\d+)", ident)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts)
+    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), ident
 
 
 def is_valid_id(value: str) -> bool:

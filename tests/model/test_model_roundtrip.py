@@ -144,3 +144,13 @@ def test_replace_validates_changes():
     with pytest.raises(Exception):
         model.replace(info={"name": ""})
     assert isinstance(model.replace(info={"name": "New"}), ThreatModel)
+
+
+def test_ids_that_read_as_the_same_number_still_have_one_canonical_order():
+    elements = [{"id": i, "name": i, "kind": "actor"} for i in ("a01", "a1", "a001", "a")]
+    texts = set()
+    for order in (elements, elements[::-1], elements[1:] + elements[:1]):
+        model = parse_model(json.dumps({"format": "threatcanvas", "schema_version": 1, "elements": order}).encode())
+        texts.add(dumps_model(model))
+    assert len(texts) == 1
+    assert [e["id"] for e in json.loads(texts.pop())["elements"]] == ["a", "a001", "a01", "a1"]
