@@ -221,12 +221,22 @@ def _load(folders: list[Path]) -> Library:
                 extra_parts.append(hashlib.sha256(raw).hexdigest())
             if data is None:
                 continue
+            raw_entries = data.pop("threat", [])
             try:
                 parsed = ThreatFile.model_validate(data)
             except ValidationError as exc:
                 problems.extend(_pydantic_problems(path, exc, data))
                 continue
-            for i, entry in enumerate(parsed.threat):
+            if not isinstance(raw_entries, list):
+                problems.append(Problem(str(path), "threat", "expected [[threat]] tables"))
+                continue
+            # entry by entry, so one broken entry does not hide the problems of the others
+            for i, raw in enumerate(raw_entries):
+                try:
+                    entry = ThreatEntry.model_validate(raw)
+                except ValidationError as exc:
+                    problems.extend(_pydantic_problems(path, exc, {"threat": raw_entries}, prefix=("threat", i)))
+                    continue
                 where = f"threat[{i}] ({entry.id})"
                 if entry.id in origin:
                     problems.append(Problem(str(path), f"{where}.id", f"threat id {entry.id!r} is already defined in {origin[entry.id]}"))
@@ -283,10 +293,10 @@ def _read_atlas(path: Path) -> dict[str, str]:
         return {row[0]: row[1] for row in rows if row}
 
 
-def _pydantic_problems(path: Path, exc: ValidationError, data: dict | None = None) -> list[Problem]:
+def _pydantic_problems(path: Path, exc: ValidationError, data: dict | None = None, prefix: tuple = ()) -> list[Problem]:
     out = []
     for err in exc.errors(include_url=False):
-        loc = list(err["loc"])
+        loc = [*prefix, *err["loc"]]
         # name the entry by id as well as by position: `threat[3] (evasion).applies.kinds[0]`
         text = ""
         if len(loc) >= 2 and loc[0] == "threat" and isinstance(loc[1], int):
@@ -305,6 +315,8 @@ def _pydantic_problems(path: Path, exc: ValidationError, data: dict | None = Non
             msg = "unknown field"
         elif err["type"] == "missing":
             msg = "required field is missing"
+        elif isinstance(err.get("input"), (str, int, float, bool)) and len(str(err["input"])) <= 80:
+            msg = f"{msg} (found {err['input']!r})"
         out.append(Problem(str(path), text, msg))
     return out
 

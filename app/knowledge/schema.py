@@ -114,7 +114,9 @@ class ManifestFile(_Data):
 
 
 class ThreatFile(_Data):
-    """A threat file: entries, plus ids of bundled entries an organisation switches off."""
+    """A threat file's top level besides its ``[[threat]]`` entries (validated one by one).
+
+    ``disable`` lists ids of bundled entries an organisation switches off.
+    """
 
     disable: tuple[Annotated[StrictStr, Field(pattern=THREAT_ID_PATTERN)], ...] = ()
-    threat: tuple[ThreatEntry, ...] = ()
