@@ -75,10 +75,10 @@ flow_properties = properties_for(FlowProperties)
 
 
 @st.composite
-def threat_models(draw, max_elements: int = 8) -> ThreatModel:
+def threat_models(draw, max_elements: int = 6) -> ThreatModel:
     n_elements = draw(st.integers(0, max_elements))
-    n_boundaries = draw(st.integers(0, 4))
-    n_flows = draw(st.integers(0, 10)) if n_elements >= 2 else 0
+    n_boundaries = draw(st.integers(0, 3))
+    n_flows = draw(st.integers(0, 8)) if n_elements >= 2 else 0
     all_ids = draw(st.lists(ids, min_size=n_elements + n_boundaries + n_flows,
                             max_size=n_elements + n_boundaries + n_flows, unique=True))
     element_ids = all_ids[:n_elements]

@@ -29,12 +29,12 @@ MODEL_GLOB = "*.tcm.json"
 
 
 def _large_models():
-    """Two ~8 MB versions of one model: a save takes tens of milliseconds, so kills land inside it."""
+    """Two ~4 MB versions of one model: a save takes tens of milliseconds, so kills land inside it."""
     base = small_model()
-    extra = [make_element("process", f"p{i}", f"Process {i}", description="d" * 100_000) for i in range(80)]
+    extra = [make_element("process", f"p{i}", f"Process {i}", description="d" * 100_000) for i in range(40)]
     data = base.model_dump()
     data["elements"] = [*data["elements"], *(e.model_dump() for e in extra)]
-    data["layout"]["elements"].update({f"p{i}": {"x": float(i), "y": 0.0, "w": 10.0, "h": 10.0} for i in range(80)})
+    data["layout"]["elements"].update({f"p{i}": {"x": float(i), "y": 0.0, "w": 10.0, "h": 10.0} for i in range(40)})
     old = type(base).model_validate(data)
     data["layout"]["elements"]["p7"]["x"] = 999.0  # the user moved a node and saved again
     data["info"]["name"] = "Second version"
