@@ -25,9 +25,36 @@ def add_library_option(parser) -> None:
     )
 
 
+def say(text: object, stream=None) -> None:
+    """Print one line that the stream can always encode.
+
+    File names from the command line may hold bytes that are not UTF-8
+    (surrogate escapes) and terminals may be ASCII-only (``PYTHONIOENCODING``,
+    old locales): writing those strictly would turn a report about a file into
+    an internal error. Unencodable characters come out as backslash escapes.
+    """
+    stream = stream or sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    line = str(text)
+    try:
+        line.encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        line = line.encode(encoding if _known(encoding) else "utf-8", "backslashreplace").decode(
+            encoding if _known(encoding) else "utf-8")
+    print(line, file=stream)
+
+
+def _known(encoding: str) -> bool:
+    try:
+        "".encode(encoding)
+        return True
+    except LookupError:
+        return False
+
+
 def print_problems(problems: Iterable[Problem]) -> None:
     for problem in problems:
-        print(problem, file=sys.stderr)
+        say(problem, sys.stderr)
 
 
 def control_ids(library_dirs: Iterable[str] = ()) -> list[str] | None:

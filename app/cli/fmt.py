@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 
-from app.cli.common import add_library_option, control_ids, print_problems
+from app.cli.common import add_library_option, control_ids, print_problems, say
 from app.model import ModelError, Problem, dumps_model, load_model, write_atomic
 
 HELP = "rewrite model files in canonical form (--check: only report, exit 1 if any would change)"
@@ -39,7 +39,7 @@ def run(args) -> int:
             bad += 1
             continue
         except OSError as exc:
-            print(Problem(path, "", f"cannot read file: {exc.strerror or exc}"), file=sys.stderr)
+            say(Problem(path, "", f"cannot read file: {exc.strerror or exc}"), sys.stderr)
             bad += 1
             continue
         canonical = dumps_model(model).encode("utf-8")
@@ -47,15 +47,15 @@ def run(args) -> int:
             continue
         unformatted += 1
         if args.check:
-            print(Problem(path, "", "not in canonical form (run: threatcanvas fmt FILE)"), file=sys.stderr)
+            say(Problem(path, "", "not in canonical form (run: threatcanvas fmt FILE)"), sys.stderr)
             continue
         try:
             write_atomic(path, canonical)
         except OSError as exc:  # read-only folder, disk full …: the old file is untouched
-            print(Problem(path, "", f"cannot write file: {exc.strerror or exc}"), file=sys.stderr)
+            say(Problem(path, "", f"cannot write file: {exc.strerror or exc}"), sys.stderr)
             bad += 1
             continue
-        print(f"{path}: reformatted")
+        say(f"{path}: reformatted")
     if bad:
         return 2
     return 1 if (args.check and unformatted) else 0

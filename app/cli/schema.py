@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 from app.model import ThreatModel
 
@@ -21,5 +22,10 @@ def configure(parser) -> None:
 
 
 def run(args) -> int:
-    print(json.dumps(model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
+    text = json.dumps(model_json_schema(), indent=2, sort_keys=True, ensure_ascii=False)
+    try:
+        text.encode(getattr(sys.stdout, "encoding", None) or "utf-8")
+    except (UnicodeEncodeError, LookupError):  # an ASCII-only terminal: JSON escapes are still the same schema
+        text = json.dumps(model_json_schema(), indent=2, sort_keys=True, ensure_ascii=True)
+    print(text)
     return 0

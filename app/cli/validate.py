@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from app.cli.common import add_library_option, control_ids, print_problems
+from app.cli.common import add_library_option, control_ids, print_problems, say
 from app.model import ModelError, load_model
 
 HELP = "check model files: exit 0 when all are valid, 2 with one line per problem otherwise"
@@ -31,9 +31,9 @@ def run(args) -> int:
             failed += 1
             continue
         if not args.quiet:
-            print(f"{path}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
-                  f"{len(model.boundaries)} boundaries)")
+            say(f"{path}: valid ({len(model.elements)} elements, {len(model.flows)} flows, "
+                f"{len(model.boundaries)} boundaries)")
     if failed:
-        print(f"{failed} of {len(args.files)} file(s) invalid", file=sys.stderr)
+        say(f"{failed} of {len(args.files)} file(s) invalid", sys.stderr)
         return 2
     return 0

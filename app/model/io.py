@@ -194,6 +194,11 @@ def save_model(model: ThreatModel, path: str | os.PathLike) -> None:
     write_atomic(path, dumps_model(model).encode("utf-8"))
 
 
+def _clip_name(name: str, limit: int = 200) -> str:
+    raw = os.fsencode(name)
+    return name if len(raw) <= limit else os.fsdecode(raw[:limit])  # a cut mid-character stays bytes
+
+
 def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """Replace ``path`` with ``data`` so that it is always either the old or the new content.
 
@@ -203,7 +208,9 @@ def write_atomic(path: str | os.PathLike, data: bytes) -> None:
     """
     target = Path(os.path.realpath(path))
     folder = target.parent
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    # hidden and ending in .tmp, so no *.tcm.json glob picks it up; the name is
+    # clipped so that a target near the 255-byte name limit can still be saved
+    fd, tmp = tempfile.mkstemp(prefix=f".{_clip_name(target.name)}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

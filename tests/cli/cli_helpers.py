@@ -22,9 +22,10 @@ class Result:
         return [line for line in self.err.splitlines() if line]
 
 
-def run_subprocess(*args: str, cwd: Path | None = None, timeout: float = 60) -> Result:
+def run_subprocess(*args: str, cwd: Path | None = None, timeout: float = 60, env_extra: dict | None = None) -> Result:
     """``python -m app ARGS`` (exactly what the ``threatcanvas`` script runs) in a child process."""
     env = {k: v for k, v in os.environ.items() if k != "THREATCANVAS_DEBUG"}
+    env.update(env_extra or {})
     env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
         [sys.executable, "-m", "app", *args],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +186,31 @@ def test_schema_refuses_what_the_loader_refuses():
         broken = json.loads(json.dumps(data))
         mutate(broken)
         assert not validator.is_valid(broken)
+
+
+def test_odd_file_names_and_ascii_terminals_never_cause_an_internal_error(tmp_path):
+    accented = tmp_path / "détection.tcm.json"
+    accented.write_bytes(EXAMPLES[0].read_bytes())
+    not_utf8 = Path(os.fsdecode(bytes(tmp_path) + b"/bad\xffname.tcm.json"))  # bytes no UTF-8 decoder accepts
+    not_utf8.write_bytes(EXAMPLES[0].read_bytes())
+    broken = tmp_path / "cassé.tcm.json"
+    broken.write_text('{"format": "threatcanvas", "schema_version": 1, "info": {"name": "→"}, "x": 1}', encoding="utf-8")
+
+    ascii_only = run_subprocess("validate", str(accented), str(broken), env_extra={"PYTHONIOENCODING": "ascii"})
+    assert ascii_only.code == 2, ascii_only.err
+    assert f"{tmp_path}/d\\xe9tection.tcm.json: valid (" in ascii_only.out
+    assert f"{tmp_path}/cass\\xe9.tcm.json: x: unknown key" in ascii_only.err
+
+    for encoding in ("utf-8", "ascii"):
+        result = run_subprocess("validate", str(not_utf8), env_extra={"PYTHONIOENCODING": encoding})
+        assert result.code == 0, result.err
+        assert "bad\\udcffname.tcm.json: valid (" in result.out
+
+    fmt = run_subprocess("fmt", "--check", str(not_utf8), env_extra={"PYTHONIOENCODING": "utf-8"})
+    assert fmt.code == 0, fmt.err
+
+
+def test_schema_on_an_ascii_terminal_is_the_same_schema():
+    result = run_subprocess("schema", env_extra={"PYTHONIOENCODING": "ascii"})
+    assert result.code == 0
+    assert json.loads(result.out) == json.loads(json.dumps(model_json_schema()))

@@ -205,3 +205,11 @@ def test_new_file_gets_normal_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE((tmp_path / "new.tcm.json").stat().st_mode) == 0o644
+
+
+def test_a_name_near_the_file_system_limit_can_be_saved(tmp_path):
+    target = tmp_path / ("n" * 246 + ".tcm.json")  # 255 bytes: the longest name most file systems allow
+    save_model(small_model(), target)
+    save_model(small_model().replace(info={"name": "Again"}), target)
+    assert load_model(target).info.name == "Again"
+    _only_target_left(target)
