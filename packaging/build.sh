@@ -30,6 +30,11 @@ while (($#)); do
   shift
 done
 
+# Relative folders are taken from the checkout's root.
+absolute() { case "$1" in /*) printf '%s\n' "$1" ;; *) printf '%s\n' "$root/$1" ;; esac; }
+dist=$(absolute "$dist")
+work=$(absolute "$work")
+
 if [[ -n "${PYTHON:-}" ]]; then py="$PYTHON"
 elif [[ -x .venv/bin/python ]]; then py=.venv/bin/python
 else py=python3
@@ -59,7 +64,7 @@ export SOURCE_DATE_EPOCH
 export THREATCANVAS_BUILD_COMMIT="${THREATCANVAS_BUILD_COMMIT:-$(git rev-parse HEAD 2>/dev/null || true)}"
 # PyInstaller keeps a binary cache in ~/.cache by default: keep it in the
 # work folder so a build leaves nothing behind outside the checkout.
-export PYINSTALLER_CONFIG_DIR="$root/$work/config"
+export PYINSTALLER_CONFIG_DIR="$work/config"
 # Never write .pyc files into the source tree during the build.
 export PYTHONDONTWRITEBYTECODE=1
 
@@ -85,12 +90,14 @@ sha256() { if command -v sha256sum >/dev/null; then sha256sum "$@"; else shasum 
 
 # SHA256SUMS: every file of the bundle, relative paths, sorted; verify with
 # `cd threatcanvas && sha256sum -c SHA256SUMS`.
+sums_tmp="$work/SHA256SUMS.tmp"  # outside the bundle, or it would list itself
+mkdir -p "$(dirname "$sums_tmp")"
 (
   cd "$bundle"
   rm -f SHA256SUMS
-  find . -type f ! -name SHA256SUMS | sed 's|^\./||' | LC_ALL=C sort | while IFS= read -r f; do sha256 "$f"; done > SHA256SUMS.tmp
-  mv SHA256SUMS.tmp SHA256SUMS
+  find . -type f | sed 's|^\./||' | LC_ALL=C sort | while IFS= read -r f; do sha256 "$f"; done > "$sums_tmp"
 )
+mv "$sums_tmp" "$bundle/SHA256SUMS"
 
 t_checksums=$(date +%s)
 if ((tarball)); then
