@@ -165,13 +165,14 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
     def endpoints(self) -> tuple[QPointF, QPointF]:
         return QPointF(self._route.points[0]), QPointF(self._route.points[-1])
 
-    def end_at(self, scene_pos: QPointF, tolerance: float = END_GRIP + 3) -> str | None:
+    def end_at(self, scene_pos: QPointF, tolerance: float = END_GRIP + 2) -> str | None:
         """``"source"`` or ``"target"`` when ``scene_pos`` is on that end's grip of a selected flow."""
         if not self.isSelected():
             return None
         start, end = self.endpoints()
         for name, p in (("target", end), ("source", start)):
-            if (p - scene_pos).manhattanLength() <= tolerance * 1.4:
+            d = p - scene_pos
+            if d.x() * d.x() + d.y() * d.y() <= tolerance * tolerance:
                 return name
         return None
 

@@ -68,8 +68,8 @@ class InlineNameEditor(QLineEdit):
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self._done = True
+            self.view.setFocus()  # before hiding: Qt would otherwise pass focus along itself
             self.hide()
-            self.view.setFocus()
             event.accept()
             return
         super().keyPressEvent(event)
@@ -79,6 +79,6 @@ class InlineNameEditor(QLineEdit):
             return
         self._done = True
         ident, text = self.ident, self.text()
-        self.hide()
         self.view.setFocus()
+        self.hide()
         self.committed.emit(ident, text)

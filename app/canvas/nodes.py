@@ -93,7 +93,7 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         return self.Type
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-6, -12, self._w + 6 + HANDLE_R * 2 + 12, self._h + 18)
+        return QRectF(-6, -12, self._w + 6 + HANDLE_R * 2 + 18, self._h + 18)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
@@ -186,7 +186,8 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
 
     def handle_center(self) -> QPointF:
         """Where a connection starts: just right of the middle of the right side."""
-        return QPointF(self._w + HANDLE_R + 2, self._h / 2)
+        # far enough out that it never sits on the end grip of a flow leaving this side
+        return QPointF(self._w + HANDLE_R + 8, self._h / 2)
 
     def scene_handle_center(self) -> QPointF:
         return self.mapToScene(self.handle_center())

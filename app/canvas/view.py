@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
@@ -186,11 +186,16 @@ class DiagramView(QGraphicsView):
         self.space_held = False  # a release we never saw must not leave the view in pan mode
         super().focusOutEvent(event)
 
-    def focusNextPrevChild(self, forward: bool) -> bool:
-        # Tab walks the diagram's elements instead of leaving the canvas (Ctrl+Tab leaves)
-        if self._tool is not None and self._tool.walk(forward):
-            return True
-        return super().focusNextPrevChild(forward)
+    def event(self, event) -> bool:
+        # Tab walks the diagram's elements instead of leaving the canvas (Ctrl+Tab leaves).
+        # Caught here, not in focusNextPrevChild: Qt also calls that when a focused child
+        # (the inline name editor) hides, which must not move the selection.
+        if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            if not event.modifiers() & Qt.KeyboardModifier.ControlModifier and self._tool is not None:
+                if self._tool.walk(event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+                    event.accept()
+                    return True
+        return super().event(event)
 
     def contextMenuEvent(self, event) -> None:
         item = self.itemAt(event.pos())

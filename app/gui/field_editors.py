@@ -65,6 +65,7 @@ class FieldEditor(QObject):
         self.field = field
         self.widget = widget
         self._value: Any = None
+        self._shown = False
         widget.setObjectName(f"field-{field}")
         widget.setAccessibleName(field_label(field.split(".")[-1]))
         if help_text:
@@ -74,7 +75,10 @@ class FieldEditor(QObject):
         self.help_text = help_text
 
     def set_value(self, value: Any) -> None:
+        if self._shown and value == self._value:
+            return  # already showing it: a refresh must not reset the cursor or scroll position
         self._value = value
+        self._shown = True
         with QSignalBlocker(self.widget):
             self._show(value)
 
@@ -129,9 +133,26 @@ class TextEditor(FieldEditor):
 
 
 class _CommittingPlainText(QPlainTextEdit):
-    """A multi-line field that reports when the user leaves it (its "editing finished")."""
+    """A multi-line field that reports when the user is done with it (its "editing finished").
+
+    Done means: focus leaves it, or Tab / Shift+Tab (which move on) or Ctrl+Enter.
+    The keys are checked too because a focus change is not always delivered
+    (an inactive window), and a value must not stay uncommitted.
+    """
 
     left = Signal()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.left.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def focusNextPrevChild(self, forward: bool) -> bool:
+        # Tab and Shift+Tab end up here (tabChangesFocus), before keyPressEvent
+        self.left.emit()
+        return super().focusNextPrevChild(forward)
 
     def focusOutEvent(self, event) -> None:
         super().focusOutEvent(event)

@@ -145,6 +145,8 @@ class FindingsPanel(QWidget):
     # ------------------------------------------------------------ result
     def set_result(self, result: AnalysisResult | None) -> None:
         """Show a new analysis result, keeping the selected finding (by id) when it is still there."""
+        if result is not None and self.model.findings() == result.findings and self.model.findings():
+            return  # same findings again (an edit that changed nothing the engine looks at)
         keep = self._current.id if self._current is not None else None
         self.model.set_result(result)
         families = sorted({f.family for f in self.model.findings()})

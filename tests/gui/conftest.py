@@ -58,6 +58,8 @@ def make_window(qtbot, tmp_path, monkeypatch):
         w.resize(1500, 1000)
         w.show()
         qtbot.waitExposed(w)
+        w.activateWindow()  # focus (and so "leaving a field commits it") needs an active window
+        qtbot.waitActive(w)
         return w
 
     return make
@@ -118,6 +120,9 @@ class UI:
         """Trigger a window shortcut the way a user would (keys to the focused canvas)."""
         from PySide6.QtGui import QKeySequence
 
+        if not self.w.isActiveWindow():  # window shortcuts only fire in the active window
+            self.w.activateWindow()
+            QTest.qWaitForWindowActive(self.w)
         self.view.setFocus()
         combo = QKeySequence(sequence)[0]
         QTest.keyClick(self.view, combo.key(), combo.keyboardModifiers())
@@ -142,8 +147,8 @@ class UI:
         widget = self.w.inspector.editors[name].widget
         self.w.inspector.ensureWidgetVisible(widget)
         if isinstance(widget, QCheckBox):
-            if widget.isChecked() != bool(value):
-                QTest.mouseClick(widget, LEFT, NO_MOD, widget.rect().center())
+            if widget.isChecked() != bool(value):  # click the box itself, not the empty row beside it
+                QTest.mouseClick(widget, LEFT, NO_MOD, QPoint(8, widget.height() // 2))
         elif isinstance(widget, QComboBox):
             target = widget.findData(value)
             assert target >= 0, f"{value!r} not offered by {name}"
