@@ -17,6 +17,14 @@ The shape (snapshot → one-worker executor → queued delivery → drop if stal
    or older than a result already delivered, is dropped: a slow old run can
    never overwrite a newer picture.
 
+Python's cyclic garbage collector is paused while a run is in flight and
+resumed on the GUI thread. Otherwise a collection can start in the worker
+thread (whichever thread allocates when the threshold is crossed) and free an
+unreachable cycle that holds a Qt object — deleting that object in the wrong
+thread and corrupting the heap. This is the crash pyqtgraph's
+``GarbageCollector`` and Anki's main-thread GC exist to avoid; we saw it as
+``corrupted size vs. prev_size`` aborts in this package's tests.
+
 Errors raised by the engine (or by loading the threat library) are caught
 on the worker and reported as ``state_changed("error: …")``; they never
 reach the event loop as exceptions.
@@ -29,6 +37,7 @@ not care about responsiveness.
 from __future__ import annotations
 
 import concurrent.futures
+import gc
 import logging
 import threading
 import traceback
@@ -56,6 +65,31 @@ def _default_library():
     from app.knowledge import load_library
 
     return load_library()
+
+
+class _GcPause:
+    """Pause automatic garbage collection while any analysis run is in flight (GUI thread only)."""
+
+    depth = 0
+    was_enabled = True
+
+    @classmethod
+    def enter(cls) -> None:
+        if cls.depth == 0:
+            cls.was_enabled = gc.isenabled()
+            gc.disable()
+        cls.depth += 1
+
+    @classmethod
+    def leave(cls) -> None:
+        if cls.depth == 0:
+            return
+        cls.depth -= 1
+        if cls.depth == 0 and cls.was_enabled:
+            # collect here, on the GUI thread, before re-enabling: the allocation count is
+            # reset, so the worker cannot cross the threshold while it finishes its loop
+            gc.collect(0)
+            gc.enable()
 
 
 class _Outcome:
@@ -162,8 +196,9 @@ class AnalysisRunner(QObject):
             return
         self._running = revision
         self._set_state(ANALYSING)
+        _GcPause.enter()
         future = self._executor.submit(self._work, model, revision)
-        future.add_done_callback(self._on_future_done)
+        future.add_done_callback(lambda f, r=revision: self._on_future_done(f, r))
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop analysing (window closing). A run in flight finishes but is not delivered."""
@@ -175,6 +210,10 @@ class AnalysisRunner(QObject):
             pass
         if self._executor is not None:
             self._executor.shutdown(wait=wait, cancel_futures=True)
+            if wait and self._running is not None:
+                # the run has finished (or was cancelled); its delivery will never be handled
+                self._running = None
+                _GcPause.leave()
 
     # ------------------------------------------------------------ worker side (no Qt here)
     def _work(self, model, revision: int) -> _Outcome:
@@ -191,18 +230,20 @@ class AnalysisRunner(QObject):
                 self._library = self._load_library()
             return self._library
 
-    def _on_future_done(self, future: concurrent.futures.Future) -> None:
+    def _on_future_done(self, future: concurrent.futures.Future, revision: int) -> None:
         # runs on the worker thread: hand over to the GUI thread and nothing else
-        if future.cancelled():
-            return
+        outcome = _Outcome(revision, error="cancelled") if future.cancelled() else future.result()
         try:
-            self._bridge.finished.emit(future.result())
+            self._bridge.finished.emit(outcome)
         except RuntimeError:  # the runner was deleted while the run was in flight
             pass
 
     # ------------------------------------------------------------ GUI thread
     def _on_worker_finished(self, outcome: _Outcome) -> None:
+        if self._running is None:
+            return  # shut down meanwhile and already accounted for
         self._running = None
+        _GcPause.leave()
         if self._closed:
             return
         self._deliver(outcome)

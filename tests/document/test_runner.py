@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 
@@ -23,12 +24,14 @@ class FakeEngine:
     def __init__(self, slow_s: float = 0.6):
         self.slow_s = slow_s
         self.calls: list[tuple[str, int]] = []  # (model name, thread id)
+        self.gc_enabled: list[bool] = []  # automatic GC state while the engine ran
         self.lock = threading.Lock()
 
     def __call__(self, model, library):
         assert library == "LIB"
         with self.lock:
             self.calls.append((model.info.name, threading.get_ident()))
+            self.gc_enabled.append(gc.isenabled())
         if model.info.name.startswith("slow"):
             time.sleep(self.slow_s)
         if model.info.name == "boom":
@@ -63,6 +66,15 @@ def test_engine_never_runs_on_the_gui_thread(qtbot, doc, runner, engine):
     assert engine.calls and all(thread != gui_thread for _, thread in engine.calls)
     assert delivered_on == [gui_thread]  # delivery comes back to the GUI thread
     assert runner.state == UP_TO_DATE and runner.is_up_to_date()
+
+
+def test_garbage_collection_never_runs_on_the_worker(qtbot, doc, runner, engine):
+    # a collection on the worker could free Qt objects in the wrong thread (a heap corruption)
+    assert gc.isenabled()
+    with qtbot.waitSignal(runner.result_ready, timeout=5000):
+        _rename_model(doc, "gc")
+    assert engine.gc_enabled == [False]
+    assert gc.isenabled()  # resumed on the GUI thread once the run is delivered
 
 
 def test_a_stale_result_never_replaces_a_newer_one(qtbot, doc, runner, engine):
