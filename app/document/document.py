@@ -288,9 +288,10 @@ class Document(QObject):
     def fragment(self, ids: Iterable[str]) -> ThreatModel:
         """A self-contained model holding the given items, for copy and paste.
 
-        Contains the elements and boundaries named, their layout, and the flows
-        named or running between two copied elements. Flows with an end outside
-        the copy are left out; membership and nesting are kept only within it.
+        Contains the elements and boundaries named, their layout, and every
+        flow running between two copied elements (whether or not it was named,
+        as in other diagram editors). A flow with an end outside the copy is
+        left out; membership and nesting are kept only within the copy.
         """
         wanted = set(ids)
         elements = [e for e in self._model.elements if e.id in wanted]
