@@ -99,14 +99,15 @@ class EnumEditor(FieldEditor):
         combo = QComboBox()
         combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         combo.setMinimumContentsLength(8)
-        for member in enum:
-            combo.addItem(getattr(member, "label", member.value), member)
         super().__init__(field, combo, help_text)
-        combo.activated.connect(lambda index: self._offer(combo.itemData(index)))
+        # members by position: Qt would hand str enums back as plain text
+        self.members = list(enum)
+        for member in self.members:
+            combo.addItem(getattr(member, "label", member.value), member.value)
+        combo.activated.connect(lambda index: self._offer(self.members[index]))
 
     def _show(self, value) -> None:
-        index = self.widget.findData(value)
-        self.widget.setCurrentIndex(index)
+        self.widget.setCurrentIndex(self.members.index(value) if value in self.members else -1)
 
 
 class BoolEditor(FieldEditor):

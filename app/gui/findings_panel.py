@@ -92,7 +92,7 @@ class FindingsPanel(QWidget):
         self.status_edit.setAccessibleName("Review status")
         for s in ReviewStatus:
             self.status_edit.addItem(s.label.capitalize(), s)
-        self.status_edit.activated.connect(lambda i: self._commit_review(status=self.status_edit.itemData(i)))
+        self.status_edit.activated.connect(lambda i: self._commit_review(status=ReviewStatus(self.status_edit.itemData(i))))
         self.owner_edit = QLineEdit()
         self.owner_edit.setObjectName("review-owner")
         self.owner_edit.setAccessibleName("Owner")
@@ -194,9 +194,12 @@ class FindingsPanel(QWidget):
 
     # ------------------------------------------------------------ slots
     def _on_filter_changed(self, _index: int) -> None:
+        # combo data comes back as plain strings (Qt stores str enums as text): turn them back
+        severity = self.severity_filter.currentData()
+        status = self.status_filter.currentData()
         self.proxy.set_filters(
-            severity=self.severity_filter.currentData(),
-            status=self.status_filter.currentData(),
+            severity=Severity(severity) if severity else "",
+            status=ReviewStatus(status) if status else "",
             family=self.family_filter.currentData(),
             standard=self.standard_filter.currentData(),
         )
