@@ -25,7 +25,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from app.model.diagram import ThreatModel
-from app.model.jsonscan import find_json_problem
+from app.model.jsonscan import find_json_problem, too_long_int
 from app.model.migrations import MigrationError, migrate
 from app.model.messages import describe, schema_problems
 from app.model.problems import ModelError, Problem
@@ -118,8 +118,13 @@ def _parse_json(text: str, file: str) -> Any:
             out[key] = value
         return out
 
+    def bounded_int(digits: str) -> int:
+        if too_long_int(digits):  # int() of a 5,000-digit string raises ValueError; long ones are slow
+            raise _JsonValueError("number too long")
+        return int(digits)
+
     try:
-        return json.loads(text, parse_constant=no_constants, object_pairs_hook=no_duplicates)
+        return json.loads(text, parse_constant=no_constants, object_pairs_hook=no_duplicates, parse_int=bounded_int)
     except json.JSONDecodeError as exc:
         raise ModelError([Problem(file, f"line {exc.lineno}, column {exc.colno}", _syntax_message(exc, text))]) from None
     except _JsonValueError as exc:

@@ -1,4 +1,4 @@
-"""Find where in a JSON text a duplicate key or a NaN/Infinity constant stands.
+"""Find where in a JSON text a duplicate key, a NaN/Infinity or an absurdly long number stands.
 
 Python's ``json`` module tells us *that* a file has a duplicate key or a
 non-finite number (through hooks) but not *where*. This scanner walks the text
@@ -22,7 +22,10 @@ from json.decoder import scanstring
 from app.model.problems import json_path
 
 # Outside strings, JSON has no letters N or I except in NaN/Infinity.
-_SIGNIFICANT = re.compile(r'["{}\[\],NI]')
+MAX_INT_DIGITS = 100  # whole numbers longer than this are refused (Python refuses > 4,300 anyway)
+# ... and a whole number is only interesting when it is too long: the regex
+# skips ordinary numbers (and long fractions, which are harmless) in C.
+_SIGNIFICANT = re.compile(r'["{}\[\],NI]|(?<![\d.eE+-])-?\d{%d,}(?![\d.eE])' % (MAX_INT_DIGITS + 1))
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,13 @@ class _Frame:
         self.expect_key = is_object
 
 
+def too_long_int(digits: str) -> bool:
+    """Whether a JSON whole number has too many digits to be a sensible value."""
+    return len(digits.lstrip("-")) > MAX_INT_DIGITS
+
+
 def find_json_problem(text: str) -> Spot | None:
-    """The first duplicate key or NaN/Infinity token in ``text``, or None."""
+    """The first duplicate key, NaN/Infinity token or too-long whole number in ``text``, or None."""
     stack: list[_Frame] = []
     pos = 0
     n = len(text)
@@ -90,13 +98,16 @@ def find_json_problem(text: str) -> Spot | None:
                 else:
                     top.index += 1
             pos = i + 1
-        else:  # N or I
+        elif c in "NI":
             start = i - 1 if c == "I" and i > 0 and text[i - 1] == "-" else i
             for token in ("NaN", "Infinity"):
                 if text.startswith(token, i):
                     name = text[start : i + len(token)]
                     return _spot(text, start, stack, f"{name} is not allowed (JSON numbers must be finite)")
             pos = i + 1
+        else:  # a whole number with too many digits
+            digits = len(m.group().lstrip("-"))
+            return _spot(text, i, stack, f"number with {digits:,} digits is too large")
     return None
 
 

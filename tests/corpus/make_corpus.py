@@ -128,6 +128,7 @@ def cases() -> dict[str, bytes]:
                                                      '"y": Infinity,\n        "w": 120,\n        "h": 60\n      },\n      "m1"').encode()
     c["negative-infinity-size.tcm.json"] = base.replace('"w": 400', '"w": -Infinity').encode()
     c["overflowing-number.tcm.json"] = base.replace('"x": 400', '"x": 1e400').encode()
+    c["huge-integer.tcm.json"] = base.replace('"y": -40', '"y": -' + "4" * 5000).encode()
     c["duplicate-json-key.tcm.json"] = base.replace('"h": 300', '"h": 300,\n        "w": 10').encode()
     c["deep-nesting-arrays.tcm.json"] = (b'{"format": "threatcanvas", "schema_version": 1, "info": '
                                          + b"[" * 10_000 + b"]" * 10_000 + b"}\n")

@@ -106,6 +106,8 @@ def test_no_corpus_message_is_pydantic_programmer_speak():
         ('{"a": 1,\n "a": 2}', "a", 'duplicate key "a"'),
         ("NaN", "line 1, column 1", "NaN is not allowed"),
         ('{"k": {"a": 1}, "k": 2}', "k", 'duplicate key "k"'),
+        ('{"n": [1.5, 0.' + "1" * 300 + ", -" + "7" * 101 + "]}", "n[2]", "number with 101 digits is too large"),
+        ('{"n": ' + "9" * 5000 + "}", "n", "number with 5,000 digits is too large"),
     ],
 )
 def test_find_json_problem(text, location, message):
@@ -128,6 +130,9 @@ def test_find_json_problem_is_iterative():
 
 def test_find_json_problem_on_clean_text_is_none():
     assert find_json_problem('{"a": [1, 2, {"b": "NaN"}], "c": "Infinity"}') is None
+    long_but_fine = '{"a": [' + "9" * 100 + ", 1e" + "0" * 300 + ", 0." + "5" * 300 + '], "s": "' + "7" * 500 + '"}'
+    assert find_json_problem(long_but_fine) is None
+    assert parse_model(b'{"format": "threatcanvas", "schema_version": 1, "layout": {"elements": {}}}')
 
 
 def test_duplicate_key_and_nan_locations_through_the_loader():
