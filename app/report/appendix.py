@@ -5,10 +5,13 @@ from __future__ import annotations
 from enum import Enum
 
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Table
+from reportlab.platypus import PageBreak, Paragraph
 
 from app.analysis.findings import SEVERITY_BANDS, Finding
 from app.report.context import ReportContext
+from app.report.fastlayout import FastTable, Row, Run, header_row, user
+from app.report.fonts import COND_BOLD, MONO
+from app.report.styles import MUTED
 from app.report.text import CELL_LIMIT, LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, clean, clip, label, markup
 
 MAX_MEMBERS = 40
@@ -24,14 +27,16 @@ def _value(v: object) -> str:
     return str(v)
 
 
-def properties_text(props) -> str:
-    """``access: anonymous · sensitivity: internal …`` as escaped markup."""
-    parts = []
+def properties_runs(props) -> list[Run]:
+    """``access: anonymous · sensitivity: internal …`` as runs (values from the model are untrusted)."""
+    runs: list[Run] = []
     for key, value in props.model_dump().items():
         if key == "business_function" and not value:
             continue
-        parts.append(f"<font color='#52606d'>{key.replace('_', ' ')}:</font> {markup(_value(value), SHORT_LIMIT)}")
-    return " · ".join(parts)
+        if runs:
+            runs.append(Run(" · "))
+        runs += [Run(key.replace("_", " ") + ": ", colour=MUTED), user(_value(value), SHORT_LIMIT)]
+    return runs
 
 
 def _inventory(ctx: ReportContext) -> list:
@@ -43,34 +48,30 @@ def _inventory(ctx: ReportContext) -> list:
     for b in ctx.model.boundaries:
         for m in b.members:
             where[m] = b.name
-    rows = [[Paragraph(f"<b>{h}</b>", st.cell) for h in ("Element", "Kind", "Properties", "Controls in place")]]
+    rows = [header_row("Element", "Kind", "Properties", "Controls in place")]
     for e in ctx.model.elements:
-        name = f"<b>{markup(e.name, NAME_LIMIT)}</b><br/><font face='TCMono' size='6'>{markup(e.id, 64)}</font>"
+        name = [user(e.name, NAME_LIMIT, font=COND_BOLD), Run("\n"), user(e.id, 64, font=MONO, size=6)]
         if e.id in where:
-            name += f"<br/><font color='#52606d'>in {markup(where[e.id], 80)}</font>"
-        props = properties_text(e.properties)
+            name += [Run("\nin ", colour=MUTED), user(where[e.id], 80, colour=MUTED)]
+        props = properties_runs(e.properties)
         if e.description.strip():
-            props = markup(e.description, SHORT_LIMIT, multiline=True) + "<br/>" + props
-        rows.append([Paragraph(name, st.cell), Paragraph(label(e.kind), st.cell), Paragraph(props, st.cell),
-                     Paragraph(markup(", ".join(e.controls), SHORT_LIMIT) or "–", st.cell)])
-    table = Table(rows, colWidths=[42 * mm, 16 * mm, None, 30 * mm], repeatRows=1, hAlign="LEFT")
-    table.setStyle(st.table())
-    story.append(table)
+            props = [user(e.description, SHORT_LIMIT, multiline=True), Run("\n")] + props
+        rows.append(Row([name, [Run(label(e.kind))], props,
+                         [user(", ".join(e.controls), SHORT_LIMIT)] if e.controls else [Run("–")]]))
+    story.append(FastTable([42 * mm, 16 * mm, None, 30 * mm], rows, repeat=1))
     if ctx.model.boundaries:
-        story.append(ctx.heading("Trust boundaries", 1, toc=False, style=st.h3))
+        story.append(ctx.heading("Trust boundaries", 1, toc=False, look=2))
         names = {e.id: e.name for e in ctx.model.elements}
-        rows = [[Paragraph(f"<b>{h}</b>", st.cell) for h in ("Boundary", "Inside", "Members")]]
+        rows = [header_row("Boundary", "Inside", "Members")]
         for b in ctx.model.boundaries:
-            parent = ctx.boundaries.get(b.parent).name if b.parent in ctx.boundaries else ""
+            parent = ctx.boundaries[b.parent].name if b.parent in ctx.boundaries else ""
             members = ", ".join(clip(clean(names.get(m, m)), 60) for m in b.members[:MAX_MEMBERS])
             if len(b.members) > MAX_MEMBERS:
                 members += f", … ({len(b.members) - MAX_MEMBERS:,} more)"
-            rows.append([Paragraph(f"<b>{markup(b.name, NAME_LIMIT)}</b>", st.cell),
-                         Paragraph(markup(parent, NAME_LIMIT) or "–", st.cell),
-                         Paragraph(markup(members, CELL_LIMIT * 2 // 3) or "–", st.cell)])
-        table = Table(rows, colWidths=[50 * mm, 40 * mm, None], repeatRows=1, hAlign="LEFT")
-        table.setStyle(st.table())
-        story.append(table)
+            rows.append(Row([[user(b.name, NAME_LIMIT, font=COND_BOLD)],
+                             [user(parent, NAME_LIMIT)] if parent else [Run("–")],
+                             [user(members, CELL_LIMIT * 2 // 3)] if members else [Run("–")]]))
+        story.append(FastTable([50 * mm, 40 * mm, None], rows, repeat=1))
     return story
 
 
@@ -94,19 +95,15 @@ def _library(ctx: ReportContext) -> list:
         used.setdefault(f.threat_id, []).append(f)
     if not used:
         return story + [Paragraph("No library entry matched this model.", st.body)]
-    rows = [[Paragraph(f"<b>{h}</b>", st.cell) for h in ("Entry", "Threat", "Family", "Maps to", "Findings")]]
+    rows = [header_row("Entry", "Threat", "Family", "Maps to", "Findings")]
     for threat_id in sorted(used):
         fs = used[threat_id]
         first = fs[0]
         maps = ", ".join((*first.owasp, *first.atlas))
-        rows.append([Paragraph(f"<font face='TCMono' size='6.5'>{markup(threat_id, 80)}</font>", st.cell),
-                     Paragraph(markup(first.title, NAME_LIMIT), st.cell),
-                     Paragraph(markup(label(first.family), 60), st.cell),
-                     Paragraph(markup(maps, SHORT_LIMIT) or "–", st.cell),
-                     Paragraph(f"{len(fs):,}", st.cell)])
-    table = Table(rows, colWidths=[34 * mm, 56 * mm, 24 * mm, None, 14 * mm], repeatRows=1, hAlign="LEFT")
-    table.setStyle(st.table())
-    story.append(table)
+        rows.append(Row([[user(threat_id, 80, font=MONO, size=6.5)], [user(first.title, NAME_LIMIT)],
+                         [user(label(first.family), 60)], [user(maps, SHORT_LIMIT)] if maps else [Run("–")],
+                         [Run(f"{len(fs):,}")]]))
+    story.append(FastTable([34 * mm, 56 * mm, 24 * mm, None, 14 * mm], rows, repeat=1))
     return story
 
 
@@ -125,17 +122,26 @@ def _method(ctx: ReportContext) -> list:
         "it. Scores stay between 1 and 5.",
         f"<b>Risk and severity.</b> Risk is likelihood × impact (1–25). Severity bands: {bands}.",
         "<b>Residual risk</b> is the score after the controls already declared in place on the finding's elements and "
-        "flows. <b>Risk addressed</b> by a control (mitigation plan) is the sum of the residual risk of the open findings "
-        "that recommend it where it is not yet in place; it ranks controls, it does not promise that risk disappears.",
+        "flows: each control in place moves likelihood or impact by the amount the library gives for it. <b>Risk "
+        "removed</b> by a missing control (mitigation plan) is, summed over the open findings that recommend it, how "
+        "far their residual risk would fall with that control alone added; it ranks controls, it does not promise "
+        "that risk disappears.",
         "<b>Review decisions</b> (open, mitigated, accepted, not applicable, transferred) are stored in the model keyed by "
         "each finding's stable id, so they survive re-analysis; a decision whose finding's inputs changed since is "
-        "flagged \"needs re-review\".",
+        "flagged \"needs re-review\" and counts as open.",
         "<b>Reproducibility.</b> The same model file and library give the same findings, ids and order. The report's "
         "model SHA-256 identifies the exact file assessed.",
     ]
-    return [ctx.heading("D. Method", 1)] + [Paragraph(p, st.body) for p in paragraphs]
+    story = [ctx.heading("D. Method", 1)] + [Paragraph(p, st.body) for p in paragraphs]
+    orphans = getattr(ctx.result, "orphan_reviews", ())
+    if orphans:
+        shown = ", ".join(clip(clean(o), 80) for o in orphans[:50])
+        more = f" … and {len(orphans) - 50:,} more" if len(orphans) > 50 else ""
+        story.append(Paragraph(
+            f"<b>Review decisions without a finding.</b> The model records decisions for {len(orphans):,} finding ids "
+            f"that the analysis no longer produces: {markup(shown, LONG_LIMIT)}{more}.", st.body))
+    return story
 
 
 def appendix(ctx: ReportContext) -> list:
     return [PageBreak(), ctx.heading("6. Appendix", 0), *_inventory(ctx), *_notes(ctx), *_library(ctx), *_method(ctx)]
-

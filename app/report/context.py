@@ -16,11 +16,15 @@ from app.model import ThreatModel
 from app.model.types import ReviewStatus
 from app.report.doc import Heading
 from app.report.geometry import flow_numbers
-from app.report.styles import ReportStyles
-from app.report.text import NAME_LIMIT, clean, clip, markup
+from app.report.fastlayout import Run
+from app.report.styles import HEADING_LOOKS, ReportStyles
+from app.report.text import NAME_LIMIT, clean, clip
 
-# statuses that still need action; the rest were decided by a reviewer
-UNRESOLVED = (ReviewStatus.OPEN,)
+
+
+def is_open(finding: Finding) -> bool:
+    """Still needs action: no decision yet, or a decision whose inputs changed since."""
+    return finding.status is ReviewStatus.OPEN or finding.needs_rereview
 
 
 @dataclass
@@ -31,9 +35,9 @@ class ControlRank:
     name: str
     atlas: tuple[str, ...]
     description: str
-    findings: list[Finding] = field(default_factory=list)  # unresolved, control not yet in place
+    findings: list[Finding] = field(default_factory=list)  # open, control not yet in place
     in_place_for: int = 0  # findings where it is already in place
-    risk_addressed: int = 0  # sum of residual risk of ``findings``
+    risk_addressed: int = 0  # residual risk the control would remove from ``findings``
 
 
 @dataclass
@@ -52,6 +56,7 @@ class ReportContext:
     flows: dict = field(default_factory=dict)
     boundaries: dict = field(default_factory=dict)
     ranking: list[ControlRank] = field(default_factory=list)
+    toc_entries: list[tuple[int, str, str]] = field(default_factory=list)
     _headings: int = 0
 
     @classmethod
@@ -66,21 +71,28 @@ class ReportContext:
         ctx.ranking = rank_controls(result.findings, controls)
         return ctx
 
-    def heading(self, text: str, level: int, *, toc: bool = True, style=None) -> Heading:
+    def heading(self, text: str, level: int, *, toc: bool = True, look: int | None = None) -> Heading:
         """A heading flowable that also lands in the outline (and the TOC up to level 1).
 
-        ``text`` is raw: it is escaped here. Keys are numbered in story order, so
-        they are the same on every build.
+        ``text`` is raw user or report text: it is cleaned and clipped here and set
+        as runs, never parsed. ``look`` picks the visual size (default: ``level``).
+        Keys are numbered in story order, so they are the same on every build.
         """
         self._headings += 1
-        styles = (self.styles.h1, self.styles.h2, self.styles.h3)
+        key = f"h{self._headings}"
+        font, size, colour, before, after = HEADING_LOOKS[min(look if look is not None else level, 2)]
+        shown = clip(clean(text), NAME_LIMIT)
+        in_toc = toc and level <= 1
+        if in_toc:
+            self.toc_entries.append((level, shown, key))
         return Heading(
-            markup(text, NAME_LIMIT),
-            style or styles[min(level, 2)],
+            [Run(shown, font, size, colour)],
             level=level,
-            key=f"h{self._headings}",
+            key=key,
             outline=clip(clean(text), 100),  # logical order: viewers apply bidi themselves
-            toc=toc and level <= 1,
+            toc=in_toc,
+            space_before=before,
+            space_after=after,
         )
 
     # ---------------------------------------------------------------- naming
@@ -116,12 +128,27 @@ class ReportContext:
         return counts
 
 
-def rank_controls(findings, controls: ControlCatalogue | None) -> list[ControlRank]:
-    """Controls ranked by the residual risk of the unresolved findings they would address.
+def _clamp(value: int) -> int:
+    return max(1, min(5, value))
 
-    A control "addresses" a finding when the finding recommends it and it is not
-    yet in place there. Ties break on the number of findings, then the id, so the
-    order is deterministic.
+
+def risk_removed(finding: Finding, mitigation) -> int:
+    """Residual risk the control would remove from ``finding`` if it were put in place.
+
+    Uses the control's likelihood and impact deltas from the library entry, on
+    top of the controls already in place, with scores kept within 1–5.
+    """
+    r = finding.residual
+    after = _clamp(r.likelihood + mitigation.likelihood_delta) * _clamp(r.impact + mitigation.impact_delta)
+    return max(0, r.risk - after)
+
+
+def rank_controls(findings, controls: ControlCatalogue | None) -> list[ControlRank]:
+    """Controls ranked by the residual risk they would remove from the open findings.
+
+    A control "addresses" an open finding when the finding recommends it and it
+    is not yet in place there. Ties break on the number of findings, then the
+    id, so the order is deterministic.
     """
     ranks: dict[str, ControlRank] = {}
     for f in findings:
@@ -133,12 +160,12 @@ def rank_controls(findings, controls: ControlCatalogue | None) -> list[ControlRa
                     m.control_id,
                     known.name if known else m.name,
                     tuple(known.atlas) if known else tuple(m.atlas),
-                    known.description if known else "",
+                    known.description if known else m.description,
                 )
                 ranks[m.control_id] = rank
             if m.in_place:
                 rank.in_place_for += 1
-            elif f.status in UNRESOLVED:
+            elif is_open(f):
                 rank.findings.append(f)
-                rank.risk_addressed += f.residual.risk
+                rank.risk_addressed += risk_removed(f, m)
     return sorted(ranks.values(), key=lambda r: (-r.risk_addressed, -len(r.findings), r.control_id))

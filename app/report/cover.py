@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table
-from reportlab.platypus.tableofcontents import TableOfContents
 
 from app.analysis.findings import Severity
 from app.report.context import ReportContext
+from app.report.doc import TableOfContents
 from app.report.styles import MUTED
 from app.report.text import LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, markup
 
@@ -78,9 +78,8 @@ def cover(ctx: ReportContext) -> list:
 
 
 def contents(ctx: ReportContext) -> list:
-    toc = TableOfContents(dotsMinLevel=0)
-    toc.levelStyles = ctx.styles.toc_levels
     head = Paragraph("Contents", ctx.styles.h1)
     note = Paragraph("The PDF outline (bookmarks) also lists every finding group.", ctx.styles.small)
     note.style = note.style.clone("toc_note", textColor=MUTED, spaceAfter=6)
-    return [head, note, toc, PageBreak()]
+    # ctx.toc_entries fills up as the later sections build their headings, before layout starts
+    return [head, note, TableOfContents(ctx.toc_entries), PageBreak()]

@@ -7,40 +7,37 @@ finding maps to it), how many findings and which, and their worst severity.
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, Table
+from reportlab.platypus import PageBreak, Paragraph
 
 from app.analysis.findings import Finding
 from app.report.context import ReportContext
 from app.report.standards import Standard, load_standards, owasp_key
-from app.report.styles import SEVERITY_COLOURS, hex_colour
-from app.report.text import markup
+from app.report.fastlayout import FastTable, Row, Run, header_row
+from app.report.fonts import COND_BOLD
+from app.report.styles import MUTED, SEVERITY_COLOURS
 
 MAX_REFS = 40
 
 
 def _table(ctx: ReportContext, standard: Standard, hits: dict[str, list[Finding]], extra: dict[str, str] | None = None):
-    st = ctx.styles
-    rows = [[Paragraph(f"<b>{h}</b>", st.cell) for h in ("Id", "Category", "Applies", "Findings")]]
+    rows = [header_row("Id", "Category", "Applies", "Findings")]
     for key, name in standard.categories.items():
         found = hits.get(key, [])
         if found:
             worst = max(found, key=lambda f: (f.severity.rank, f.risk))
-            applies = (f'<font color="{hex_colour(SEVERITY_COLOURS[worst.severity])}"><b>yes</b></font> · '
-                       f"worst {worst.severity.value}")
+            applies = [Run("yes", COND_BOLD, 7.5, SEVERITY_COLOURS[worst.severity]),
+                       Run(f" · worst {worst.severity.value}")]
             refs = ", ".join(ctx.ref(f) for f in found[:MAX_REFS])  # already in R order
             if len(found) > MAX_REFS:
                 refs += f", … ({len(found) - MAX_REFS:,} more)"
-            cell = f"<b>{len(found):,}</b>: {refs}"
+            cell = [Run(f"{len(found):,}", COND_BOLD), Run(f": {refs}")]
         else:
-            applies, cell = "not found", "–"
-        category = markup(name, 200)
+            applies, cell = [Run("not found", colour=MUTED)], [Run("–")]
+        category = [Run(name)]
         if extra and extra.get(key):
-            category += f"<br/><font color='#52606d'>{markup(extra[key], 600)}</font>"
-        rows.append([Paragraph(markup(key, 20), st.cell), Paragraph(category, st.cell), Paragraph(applies, st.cell),
-                     Paragraph(cell, st.cell)])
-    table = Table(rows, colWidths=[20 * mm, 58 * mm, 28 * mm, None], repeatRows=1, hAlign="LEFT")
-    table.setStyle(st.table())
-    return table
+            category += [Run("\n"), Run(extra[key], colour=MUTED)]
+        rows.append(Row([[Run(key, COND_BOLD)], category, applies, cell]))
+    return FastTable([20 * mm, 58 * mm, 28 * mm, None], rows, repeat=1)
 
 
 def coverage_section(ctx: ReportContext) -> list:

@@ -1,126 +1,161 @@
 """Section 3: every finding, grouped by the element or flow it annotates.
 
-Each finding is a small table: severity and reference, where, likelihood and
-impact with the factors that moved them, review status and justification,
-rationale, witness path, business impact, standards, controls and residual
-risk. Groups follow the diagram: elements in model order, then flows by number.
+Each finding is a small table: severity and reference, likelihood and impact
+with the factors that moved them, review status and justification, what the
+threat is, why it fired, the witness path, business impact, standards,
+controls and residual risk. Groups follow the diagram: elements in model order,
+then flows by number.
+
+A very large model (tens of thousands of findings) gets full detail for the
+:data:`DETAIL_LIMIT` highest risks; the rest appear, still in their groups,
+as one line each, so the report stays complete and printable.
 """
 
 from __future__ import annotations
 
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
+from reportlab.platypus import PageBreak, Paragraph
 
 from app.analysis.findings import Factor, Finding, Score
 from app.report.context import ReportContext
+from app.report.fastlayout import FastTable, Row, Run, header_row, user
+from app.report.fonts import COND, COND_BOLD, MONO
 from app.report.standards import load_standards, owasp_key
-from app.report.styles import MUTED, SEVERITY_COLOURS, STATUS_LABELS, hex_colour
-from app.report.text import CELL_LIMIT, NAME_LIMIT, SHORT_LIMIT, label, markup
+from app.report.styles import MARKING, MUTED, SEVERITY_COLOURS, STATUS_LABELS
+from app.report.text import CELL_LIMIT, NAME_LIMIT, SHORT_LIMIT, label
 
 MAX_FACTORS = 12
 MAX_PATH = 40  # hops shown of a witness path
+MAX_LIST = 24
+DETAIL_LIMIT = 2_500  # findings shown in full; the rest get one row each
+LABEL_W = 26 * mm
+SIZE = 7.5
 
 
-def _factors(factors: tuple[Factor, ...]) -> str:
-    parts = []
+def _b(text: str, colour=None) -> Run:
+    return Run(text, COND_BOLD, SIZE, colour or Run.__dataclass_fields__["colour"].default)
+
+
+def _factors(factors: tuple[Factor, ...]) -> list[Run]:
+    runs: list[Run] = []
     for fac in factors[:MAX_FACTORS]:
         sign = f"+{fac.delta}" if fac.delta > 0 else str(fac.delta)
-        parts.append(f"<b>{sign}</b> {markup(fac.reason or fac.name, SHORT_LIMIT)}")
+        runs += [Run("\n"), _b(f"{sign} "), user(fac.reason or fac.name, SHORT_LIMIT)]
     if len(factors) > MAX_FACTORS:
-        parts.append(f"… and {len(factors) - MAX_FACTORS} more")
-    return "<br/>".join(parts)
+        runs.append(Run(f"\n… and {len(factors) - MAX_FACTORS} more"))
+    return runs
 
 
-def _score(score: Score) -> str:
-    colour = hex_colour(SEVERITY_COLOURS[score.severity])
-    return (f'<font color="{colour}"><b>{score.severity.label}</b></font> '
-            f"{score.risk} (likelihood {score.likelihood} × impact {score.impact})")
+def _score(score: Score) -> list[Run]:
+    return [_b(score.severity.label, SEVERITY_COLOURS[score.severity]),
+            Run(f" {score.risk} (likelihood {score.likelihood} × impact {score.impact})"),
+            Run("\nafter the controls in place", COND, 6.5, MUTED)]
 
 
-def _path(ctx: ReportContext, f: Finding) -> str:
+def _path(ctx: ReportContext, f: Finding) -> list[Run]:
     if not f.path:
-        return "–"
-    hops = [markup(ctx.short_name_of(p), 80) for p in f.path[:MAX_PATH]]
-    text = " → ".join(hops)
+        return [Run("–")]
+    runs: list[Run] = []
+    for i, hop in enumerate(f.path[:MAX_PATH]):
+        if i:
+            runs.append(Run(" → ", COND, SIZE, MUTED))
+        if hop in ctx.flows:
+            runs.append(_b(ctx.short_name_of(hop)))
+        else:
+            runs.append(user(ctx.short_name_of(hop), 80))
     if len(f.path) > MAX_PATH:
-        text += f" → … ({len(f.path) - MAX_PATH} more hops)"
-    return text
+        runs.append(Run(f" → … ({len(f.path) - MAX_PATH} more hops)"))
+    return runs
 
 
-def _standards(f: Finding) -> str:
+def _standards(f: Finding) -> list[Run]:
     std = load_standards()
-    lines = []
+    runs: list[Run] = []
     if f.atlas:
-        items = []
-        for t in f.atlas[:16]:
-            name = std.technique_name(t)
-            items.append(f"{markup(t, 40)}" + (f" {markup(name, 120)}" if name else ""))
-        lines.append("<b>ATLAS</b> " + "; ".join(items))
+        items = [f"{t} {std.technique_name(t)}".strip() for t in f.atlas[:16]]
+        runs += [_b("ATLAS "), user("; ".join(items), SHORT_LIMIT * 2)]
     if f.owasp:
         items = []
         for o in f.owasp[:16]:
             key = owasp_key(o)
-            name = std.owasp_llm.categories.get(key) or std.owasp_ml.categories.get(key, "")
-            items.append(markup(o, 40) + (f" {markup(name, 120)}" if name else ""))
-        lines.append("<b>OWASP</b> " + "; ".join(items))
+            items.append(f"{o} {std.owasp_llm.categories.get(key) or std.owasp_ml.categories.get(key, '')}".strip())
+        runs += [Run("\n") if runs else Run(""), _b("OWASP "), user("; ".join(items), SHORT_LIMIT)]
     if f.stride:
-        lines.append("<b>STRIDE</b> " + markup(", ".join(f.stride), SHORT_LIMIT))
-    return "<br/>".join(lines) or "–"
+        runs += [Run("\n") if runs else Run(""), _b("STRIDE "), user(", ".join(f.stride), SHORT_LIMIT)]
+    if f.matrix:
+        runs += [Run("\n") if runs else Run(""), _b("AI threat matrix "), user(", ".join(f.matrix), 200)]
+    return runs or [Run("–")]
 
 
-def _controls(f: Finding) -> str:
+def _controls(f: Finding) -> list[Run]:
     if not f.mitigations:
-        return "–"
-    lines = []
-    for m in f.mitigations[:24]:
-        mark = "<b>✓ in place</b>" if m.in_place else "recommended"
-        lines.append(f"{mark}: {markup(m.name, NAME_LIMIT)} <font color='#52606d'>({markup(m.control_id, 64)})</font>")
-    if len(f.mitigations) > 24:
-        lines.append(f"… and {len(f.mitigations) - 24} more")
-    return "<br/>".join(lines)
+        return [Run("–")]
+    runs: list[Run] = []
+    for i, m in enumerate(f.mitigations[:MAX_LIST]):
+        if i:
+            runs.append(Run("\n"))
+        runs.append(_b("✓ in place: ") if m.in_place else Run("recommended: "))
+        runs += [user(m.name, NAME_LIMIT), Run(f" ({m.control_id})", COND, SIZE, MUTED)]
+    if len(f.mitigations) > MAX_LIST:
+        runs.append(Run(f"\n… and {len(f.mitigations) - MAX_LIST} more"))
+    return runs
 
 
-def _status(f: Finding) -> str:
-    text = f"<b>{STATUS_LABELS.get(f.status, label(f.status))}</b>"
-    extra = [markup(x, 200) for x in (f.owner and f"owner {f.owner}", f.review_date) if x]
-    if extra:
-        text += " · " + " · ".join(extra)
+def _status(f: Finding) -> list[Run]:
+    runs = [_b(STATUS_LABELS.get(f.status, label(f.status)))]
+    for extra in (f.owner and f"owner {f.owner}", f.review_date):
+        if extra:
+            runs += [Run(" · "), user(extra, 200)]
     if f.needs_rereview:
-        text += " · <font color='#b3261e'><b>needs re-review</b>: its inputs changed since the decision</font>"
+        runs += [Run(" · "), _b("needs re-review", MARKING), Run(": its inputs changed since the decision", COND, SIZE, MARKING)]
     if f.justification.strip():
-        text += "<br/>" + markup(f.justification, CELL_LIMIT, multiline=True)
-    return text
+        runs += [Run("\n"), user(f.justification, CELL_LIMIT, multiline=True)]
+    return runs
 
 
-def finding_block(ctx: ReportContext, f: Finding) -> Table:
+def title_runs(ctx: ReportContext, f: Finding, size: float = 8.5) -> list[Run]:
+    return [Run(f"{f.severity.label.upper()} {f.risk}   ", COND_BOLD, size, SEVERITY_COLOURS[f.severity]),
+            Run(f"{ctx.ref(f)} · ", COND_BOLD, size), user(f.title, NAME_LIMIT, font=COND_BOLD, size=size)]
+
+
+def finding_block(ctx: ReportContext, f: Finding) -> FastTable:
     """The table describing one finding."""
-    st = ctx.styles
-    colour = hex_colour(SEVERITY_COLOURS[f.severity])
-    head = Paragraph(
-        f'<font color="{colour}"><b>{f.severity.label.upper()} {f.risk}</b></font>  '
-        f"<b>{ctx.ref(f)} · {markup(f.title, NAME_LIMIT)}</b>", st.body)
+    def row(name: str, value: list[Run]) -> Row:
+        return Row([[Run(name, COND_BOLD, SIZE, MUTED)], value])
+
     rows = [
-        ("Likelihood", f"<b>{f.likelihood}</b> / 5" + ("<br/>" + _factors(f.likelihood_factors) if f.likelihood_factors else "")),
-        ("Impact", f"<b>{f.impact}</b> / 5" + ("<br/>" + _factors(f.impact_factors) if f.impact_factors else "")),
-        ("Status", _status(f)),
-        ("What", markup(f.description, CELL_LIMIT, multiline=True) or "–"),
-        ("Why it fired", markup(f.rationale, CELL_LIMIT, multiline=True) or "–"),
-        ("Witness path", _path(ctx, f)),
-        ("Business impact", markup(f.business_impact, CELL_LIMIT, multiline=True) or "–"),
-        ("Standards", _standards(f)),
-        ("Controls", _controls(f)),
-        ("Residual risk", _score(f.residual) + "<br/><font size='6.5' color='#52606d'>after the controls in place</font>"),
-        ("Finding id", f"<font face='TCMono' size='6.5'>{markup(f.id, 200)}</font> · threat "
-                       f"<font face='TCMono' size='6.5'>{markup(f.threat_id, 80)}</font> · {markup(label(f.family), 80)}"),
+        Row([title_runs(ctx, f)], span=True, bar=SEVERITY_COLOURS[f.severity]),
+        row("Likelihood", [_b(f"{f.likelihood}"), Run(" / 5")] + _factors(f.likelihood_factors)),
+        row("Impact", [_b(f"{f.impact}"), Run(" / 5")] + _factors(f.impact_factors)),
+        row("Status", _status(f)),
+        row("What", [user(f.description, CELL_LIMIT, multiline=True)] if f.description.strip() else [Run("–")]),
+        row("Why it fired", [user(f.rationale, CELL_LIMIT, multiline=True)] if f.rationale.strip() else [Run("–")]),
+        row("Witness path", _path(ctx, f)),
+        row("Business impact", [user(f.business_impact, CELL_LIMIT, multiline=True)] if f.business_impact.strip()
+            else [Run("–")]),
+        row("Standards", _standards(f)),
+        row("Controls", _controls(f)),
+        row("Residual risk", _score(f.residual)),
+        row("Finding id", [user(f.id, 200, font=MONO, size=6.5), Run(" · threat ", COND, SIZE, MUTED),
+                           user(f.threat_id, 80, font=MONO, size=6.5), Run(" · "), user(label(f.family), 80)]),
     ]
-    data = [[head, ""]] + [[Paragraph(k, st.cell_bold), Paragraph(v, st.cell)] for k, v in rows]
-    table = Table(data, colWidths=[26 * mm, None], hAlign="LEFT", splitByRow=1)
-    table.setStyle(st.table(header=False, zebra=False, extra=[
-        ("SPAN", (0, 0), (1, 0)),
-        ("LINEBEFORE", (0, 0), (0, -1), 2.5, SEVERITY_COLOURS[f.severity]),
-        ("TEXTCOLOR", (0, 1), (0, -1), MUTED),
-    ]))
-    return table
+    for r in rows[1:]:
+        r.bar = SEVERITY_COLOURS[f.severity]
+    return FastTable([LABEL_W, None], rows, zebra=False, keep_whole=True, space_after=2.5 * mm)
+
+
+def compact_table(ctx: ReportContext, findings: list[Finding]) -> FastTable:
+    """One row per finding: for the long tail of a very large model."""
+    rows = [header_row("Ref", "Severity", "Finding", "Status", "Residual")]
+    for f in findings:
+        rows.append(Row([
+            [_b(ctx.ref(f))],
+            [_b(f"{f.severity.label} {f.risk}", SEVERITY_COLOURS[f.severity])],
+            [user(f.title, NAME_LIMIT), Run("  "), user(f.id, 120, font=MONO, size=6)],
+            [Run(STATUS_LABELS.get(f.status, label(f.status)))],
+            [Run(f"{f.residual.severity.label} {f.residual.risk}")],
+        ]))
+    return FastTable([14 * mm, 20 * mm, None, 22 * mm, 18 * mm], rows, repeat=1, space_after=2.5 * mm)
 
 
 def _group_order(ctx: ReportContext) -> list[tuple[str, list[Finding]]]:
@@ -140,12 +175,17 @@ def _group_order(ctx: ReportContext) -> list[tuple[str, list[Finding]]]:
 def findings_section(ctx: ReportContext) -> list:
     st = ctx.styles
     story: list = [PageBreak(), ctx.heading("3. Findings", 0)]
-    if not ctx.result.findings:
+    findings = ctx.result.findings
+    if not findings:
         return story + [Paragraph("The analysis found no threats in this model.", st.body)]
-    story.append(Paragraph(
-        "Findings are grouped by the element or data flow they annotate on the diagram (flows by their number). "
-        "References R1, R2 … rank findings by risk across the whole report; R1 is the highest.", st.body))
-    for anchor, findings in _group_order(ctx):
+    detailed = {f.id for f in findings[:DETAIL_LIMIT]}
+    intro = ("Findings are grouped by the element or data flow they annotate on the diagram (flows by their number). "
+             "References R1, R2 … rank findings by risk across the whole report; R1 is the highest.")
+    if len(findings) > DETAIL_LIMIT:
+        intro += (f" This model has {len(findings):,} findings: the {DETAIL_LIMIT:,} highest risks are shown in full, "
+                  "the others in one line each within their group.")
+    story.append(Paragraph(intro, st.body))
+    for anchor, group in _group_order(ctx):
         if anchor in ctx.flows:
             title = f"Flow {ctx.name_of(anchor)}"
         elif anchor in ctx.elements:
@@ -153,8 +193,13 @@ def findings_section(ctx: ReportContext) -> list:
             title = f"{label(el.kind).capitalize()}: {el.name}"
         else:
             title = anchor
-        story.append(ctx.heading(title, 1, toc=False, style=st.h3))
-        for f in sorted(findings, key=lambda x: (-x.risk, x.id)):
-            # keep a finding on one page when it fits; a longer one splits between rows
-            story += [KeepTogether([finding_block(ctx, f)]), Spacer(1, 2.5 * mm)]
+        story.append(ctx.heading(title, 1, toc=False, look=2))
+        group = sorted(group, key=lambda x: (-x.risk, x.id))
+        story += [finding_block(ctx, f) for f in group if f.id in detailed]
+        rest = [f for f in group if f.id not in detailed]
+        if rest:
+            story.append(compact_table(ctx, rest))
     return story
+
+
+__all__ = ["findings_section", "finding_block", "title_runs"]

@@ -15,15 +15,19 @@ would be too small, splits the diagram into tiles behind an overview.
 
 from __future__ import annotations
 
+import io
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib import colors
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable
 
 from app.analysis.findings import Severity
 from app.model import ThreatModel
 from app.model.types import ElementKind
+from app.report.fastlayout import LEADING, MEASURE, Line, Run, _text_ops, layout, text_width
 from app.report.fonts import COND, COND_BOLD, SANS_BOLD, draw_string, fit_width, string_width
 from app.report.geometry import Box, Geometry
 from app.report.styles import ACCENT, INK, KIND_COLOURS, MUTED, SEVERITY_COLOURS
@@ -207,23 +211,28 @@ class DiagramFlowable(Flowable):
         c.setStrokeColor(stroke)
         c.setLineWidth(1.0)
         _shape(c, kind, x, y, w, h)
-        icon = max(5.0, min(11.0, h * 0.3))
+        icon = max(5.0, min(11.0, h * 0.26))
         lid = min(h * 0.18, 7.0) if kind in (ElementKind.DATASTORE, ElementKind.DATASET) else 0.0
         h -= lid  # a cylinder's top ellipse is not room for text
-        _icon(c, kind, x + 2.5, y + h - icon - 2.5, icon, stroke)
+        k = icon / 100.0
+        c._code.append(f"q {k:.4f} 0 0 {k:.4f} {x + 2.5:.2f} {y + h - icon - 2.5:.2f} cm\n{_icon_ops(kind)}\nQ")
         if not self.labels:
             return
         size = self.name_size
         kind_size = max(3.8, size * 0.72)
-        c.setFillColor(stroke)
-        kind_text = fit_width(kind.value.upper(), COND, kind_size, max(w - icon - 8, 6))
-        draw_string(c, x + icon + 5, y + h - kind_size - 3, kind_text, COND, kind_size)
-        lines = wrap_lines(self._names[eid], COND_BOLD, size, w - 6, max(1, int((h - icon - 4) // (size * 1.15))))
-        c.setFillColor(INK)
-        top = y + h - icon - 4 - size
-        for i, line in enumerate(lines):
-            lw = string_width(line, COND_BOLD, size)
-            draw_string(c, x + (w - lw) / 2, top - i * size * 1.12, line, COND_BOLD, size)
+        kind_lines = layout([Run(kind.value.upper(), COND, kind_size, stroke)], max(w - icon - 8, 6))[:1]
+        room = h - icon - 4 - lid / 2 - 1.5  # below the icon row, above the bottom (of a cylinder's rim)
+        max_lines = max(1, int(room / (size * LEADING) + 0.2))
+        lines = layout([Run(self._names[eid], COND_BOLD, size, INK)], w - 6)
+        if len(lines) > max_lines and size > 4.5:  # a little smaller rather than cut
+            size = max(4.5, size * 0.86)
+            max_lines = max(1, int(room / (size * LEADING) + 0.2))
+        lines = _name_lines(self._names[eid], size, w - 6, max_lines)
+        ops = ["q BT"]
+        _text_ops(c, ops, kind_lines, x + icon + 5, y + h - 2.5 - kind_size * 0.25)
+        _text_ops(c, ops, lines, x + 3, y + h - icon - 4, w - 6, "center")
+        ops.append("ET Q")
+        c._code.append("\n".join(ops))
         badge = self.badges.get(eid)
         if badge:
             self._finding_badge(x + w, y + h + lid, badge)
@@ -253,6 +262,31 @@ class DiagramFlowable(Flowable):
         c.setFillColor(MUTED)
         c.setFont(SANS_BOLD, 9)
         c.drawString(x + 3, y + 3, name)
+
+
+@lru_cache(maxsize=None)
+def _icon_ops(kind: ElementKind) -> str:
+    """PDF operators drawing ``kind``'s pictogram in a 100 × 100 box at the origin (drawn once, reused)."""
+    scratch = Canvas(io.BytesIO())
+    start = len(scratch._code)
+    _icon(scratch, kind, 0, 0, 100, KIND_COLOURS[kind][1])
+    return "\n".join(scratch._code[start:])
+
+
+def _name_lines(name: str, size: float, width: float, max_lines: int) -> list[Line]:
+    """A name wrapped to ``width``, at most ``max_lines`` lines, the last ending in … when cut."""
+    lines = layout([Run(name, COND_BOLD, size, INK)], width)
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    last = kept[-1]
+    font, sz, colour, text = last.segments[-1] if last.segments else (COND_BOLD, size, INK, "")
+    room = width - (last.width - text_width(text, font, sz)) - text_width("…", font, sz)
+    n = MEASURE.prefix_fitting(text, font, sz, max(room, 1.0)) if text else 0
+    cut = text[:n].rstrip() + "…"
+    last.segments[-1] = (font, sz, colour, cut)
+    last.width = last.width - text_width(text, font, sz) + text_width(cut, font, sz)
+    return kept
 
 
 def wrap_lines(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:

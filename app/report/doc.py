@@ -17,10 +17,11 @@ from typing import Callable
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
+from app.report.fastlayout import Run, draw_lines, layout, lines_height, text_width
 from app.report.fonts import MONO, SANS, SANS_BOLD, draw_string, fit_width, string_width
-from app.report.styles import MARKING, MUTED, RULE
+from app.report.styles import INK, MARKING, MUTED, RULE
 
 MARGIN = 16 * mm
 HEADER = 11 * mm
@@ -65,6 +66,11 @@ def canvas_class(epoch: int, decor: PageDecor) -> type[Canvas]:
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _timestamp(epoch)
             self._pages: list[dict] = []
+            self._deferred: dict[int, list] = {}
+
+        def defer(self, draw) -> None:
+            """Call ``draw(canvas)`` on the current page when the document is saved."""
+            self._deferred.setdefault(self._pageNumber, []).append(draw)
 
         def showPage(self):  # noqa: N802 - reportlab's name
             self._pages.append(dict(self.__dict__))
@@ -74,6 +80,8 @@ def canvas_class(epoch: int, decor: PageDecor) -> type[Canvas]:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
+                for draw in self._deferred.get(self._pageNumber, ()):
+                    draw(self)
                 self._draw_page_number(total)
                 Canvas.showPage(self)
             Canvas.save(self)
@@ -88,21 +96,104 @@ def canvas_class(epoch: int, decor: PageDecor) -> type[Canvas]:
     return ReportCanvas
 
 
-class Heading(Paragraph):
-    """A heading that becomes a table-of-contents entry (levels 0–1) and an outline entry."""
+class Heading(Flowable):
+    """A heading that becomes an outline entry and, up to level 1, a table-of-contents entry.
 
-    def __init__(self, markup: str, style, *, level: int, key: str, outline: str, toc: bool = True):
-        super().__init__(markup, style)
+    Set with the fast text engine (no markup). Never split: it is clipped to a
+    few lines, and moves to the next page whole, keeping with what follows.
+    """
+
+    def __init__(self, runs: list, *, level: int, key: str, outline: str, toc: bool = True,
+                 space_before: float = 0.0, space_after: float = 0.0):
+        super().__init__()
+        self.runs = runs
         self.toc_level = level
         self.toc_key = key
-        self.toc_markup = markup
         self.outline_text = outline
         self.in_toc = toc
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        self.keepWithNext = True
+        self._lines = None
+        self._for_width = None
+
+    def wrap(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        if self._for_width != avail_w:
+            self._lines = layout(self.runs, avail_w)
+            self._for_width = avail_w
+        self.width, self.height = avail_w, lines_height(self._lines)
+        return self.width, self.height
 
     def split(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
-        # never split a heading: it moves to the next page whole (it is clipped, so it fits),
-        # and a split would re-create this class without its TOC data
         return []
+
+    def draw(self):  # noqa: D102 - platypus protocol
+        draw_lines(self.canv, self._lines, 0, self.height)
+
+
+class TableOfContents(Flowable):
+    """The table of contents, laid out from headings known in advance and numbered at the end.
+
+    Every heading exists before layout starts (the whole story is built first),
+    so the TOC's size is known in the first and only pass; its page numbers are
+    drawn when the canvas saves the document, once every heading has a page.
+    That saves platypus's second layout pass (``multiBuild``), half the time.
+    """
+
+    def __init__(self, entries: list[tuple[int, str, str]], size: float = 9.0):
+        super().__init__()
+        self.entries = entries  # (level, text, bookmark key), filled by the time of layout
+        self.size = size
+        self._laid: list[tuple[int, str, list]] = []
+
+    def _style(self, level: int) -> tuple[str, float, float, float]:
+        """font, size, indent, space before"""
+        return (SANS_BOLD, self.size + 1, 0.0, 5.0) if level == 0 else (SANS, self.size, 14.0, 1.0)
+
+    def wrap(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        self._laid = []
+        height = 0.0
+        for level, text, key in self.entries:
+            font, size, indent, before = self._style(level)
+            lines = layout([Run(text, font, size)], avail_w - indent - 40)
+            self._laid.append((level, key, lines))
+            height += before + lines_height(lines)
+        self.width, self.height = avail_w, height
+        return self.width, self.height
+
+    def draw(self):  # noqa: D102 - platypus protocol
+        canv = self.canv
+        x0, top = canv.absolutePosition(0, self.height)
+        width, laid = self.width, self._laid
+        doc = canv._doctemplate
+
+        def late(c):  # runs at save time, on this page, when every heading has its page
+            y = top
+            c.saveState()
+            for level, key, lines in laid:
+                font, size, indent, before = self._style(level)
+                y -= before
+                y_end = draw_lines(c, lines, x0 + indent, y)
+                last = lines[-1]
+                page = str(doc.heading_pages.get(key, ""))
+                base = y_end + last.height - last.size * 0.93
+                pw = text_width(page, font, size)
+                c.setFont(font, size)
+                c.setFillColor(INK)
+                c.drawString(x0 + width - pw, base, page)
+                dots_from = x0 + indent + last.width + 4
+                dots_to = x0 + width - pw - 4
+                if dots_to > dots_from:
+                    c.setFillColor(MUTED)
+                    c.setFont(SANS, size - 1)
+                    step = text_width(". ", SANS, size - 1)
+                    n = int((dots_to - dots_from) / step)
+                    c.drawRightString(dots_to, base, ". " * n)
+                c.linkRect("", key, (x0, y_end, x0 + width, y), relative=0, thickness=0)
+                y = y_end
+            c.restoreState()
+
+        canv.defer(late)
 
 
 class ReportDocTemplate(BaseDocTemplate):
@@ -118,6 +209,7 @@ class ReportDocTemplate(BaseDocTemplate):
         self.decor = decor
         self._progress = progress
         self._count = 0
+        self.heading_pages: dict[str, int] = {}
         self.addPageTemplates([self._template("portrait", A4), self._template("landscape", landscape(A4))])
 
     def _template(self, name: str, size: tuple[float, float]) -> PageTemplate:
@@ -171,5 +263,4 @@ class ReportDocTemplate(BaseDocTemplate):
             canv.bookmarkPage(flowable.toc_key)
             canv.addOutlineEntry(flowable.outline_text, flowable.toc_key, level=flowable.toc_level,
                                  closed=flowable.toc_level >= 1)
-            if flowable.in_toc:
-                self.notify("TOCEntry", (flowable.toc_level, flowable.toc_markup, self.page, flowable.toc_key))
+            self.heading_pages[flowable.toc_key] = self.page

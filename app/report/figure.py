@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph, Table
+from reportlab.platypus import Flowable, NextPageTemplate, PageBreak, Paragraph
 
 from app.analysis.findings import Severity
 from app.model.types import ElementKind
 from app.report.context import ReportContext
 from app.report.diagram import DiagramFlowable, _icon, plan_diagram, tile_name
 from app.report.doc import ReportDocTemplate
-from app.report.fonts import COND, SANS_BOLD, string_width
+from app.report.fastlayout import FastTable, Row, Run, header_row, user
+from app.report.fonts import COND, COND_BOLD, SANS_BOLD, string_width
 from app.report.geometry import compute_geometry
-from app.report.styles import ACCENT, INK, KIND_COLOURS, SEVERITY_COLOURS
-from app.report.text import NAME_LIMIT, SHORT_LIMIT, label, markup
+from app.report.styles import ACCENT, INK, KIND_COLOURS, MUTED, SEVERITY_COLOURS
+from app.report.text import NAME_LIMIT, label
 
 RESERVED = 34 * mm  # heading, caption and legend around the drawing
 
@@ -129,23 +130,23 @@ def flow_key(ctx: ReportContext) -> list:
         return story + [Paragraph("The model has no data flows.", st.body)]
     by_anchor = ctx.result.by_anchor()
     names = {e.id: e.name for e in ctx.model.elements}
-    rows = [[Paragraph(f"<b>{h}</b>", st.cell) for h in ("#", "From → to", "Flow", "Carries", "Protection", "Findings")]]
+    rows = [header_row("#", "From → to", "Flow", "Carries", "Protection", "Findings")]
     for f in ctx.model.flows:
         p = f.properties
         protection = [w for w, on in (("authenticated", p.authenticated), ("encrypted", p.encrypted),
                                       ("least privilege", p.least_privilege), ("logged", p.logged)) if on]
         findings = by_anchor.get(f.id, [])
         refs = ", ".join(ctx.ref(x) for x in findings[:10]) + (" …" if len(findings) > 10 else "")
-        rows.append([
-            Paragraph(f"<b>{ctx.flow_no[f.id]}</b>", st.cell),
-            Paragraph(f"{markup(names.get(f.source, f.source), NAME_LIMIT)} → {markup(names.get(f.target, f.target), NAME_LIMIT)}", st.cell),
-            Paragraph(markup(f.name, NAME_LIMIT) + (f"<br/><font color='#52606d'>{markup(f.protocol, 80)}</font>" if f.protocol else ""), st.cell),
-            Paragraph(markup(", ".join(label(k) for k in f.carries) or "–", SHORT_LIMIT), st.cell),
-            Paragraph(markup(", ".join(protection) or "none", SHORT_LIMIT) + f"<br/>{label(p.sensitivity)}", st.cell),
-            Paragraph(refs or "–", st.cell),
-        ])
-    table = Table(rows, colWidths=[9 * mm, 52 * mm, 34 * mm, 30 * mm, 26 * mm, None], repeatRows=1, hAlign="LEFT")
-    table.setStyle(st.table())
-    story.append(table)
+        flow_cell = [user(f.name, NAME_LIMIT)] if f.name else [Run("–")]
+        if f.protocol:
+            flow_cell += [Run("\n"), user(f.protocol, 80, colour=MUTED)]
+        rows.append(Row([
+            [Run(str(ctx.flow_no[f.id]), COND_BOLD)],
+            [user(names.get(f.source, f.source), NAME_LIMIT), Run(" → "), user(names.get(f.target, f.target), NAME_LIMIT)],
+            flow_cell,
+            [Run(", ".join(label(k) for k in f.carries) or "–")],
+            [Run(", ".join(protection) or "none"), Run("\n" + label(p.sensitivity), COND, 7.5, MUTED)],
+            [Run(refs or "–")],
+        ]))
+    story.append(FastTable([9 * mm, 52 * mm, 34 * mm, 30 * mm, 26 * mm, None], rows, repeat=1))
     return story
-

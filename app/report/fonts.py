@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 from functools import lru_cache
 
+from reportlab import rl_config
 from reportlab.lib.fonts import addMapping
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
@@ -58,6 +59,9 @@ def register_fonts() -> None:
     with _lock:
         if _registered:
             return
+        # Binary (Flate only) streams: ASCII85 adds a quarter to the size and, without
+        # reportlab's optional C accelerator, a tenth of the build time.
+        rl_config.useA85 = 0
         for name, filename in _FILES.items():
             path = resource_path("fonts", filename)
             pdfmetrics.registerFont(TTFont(name, str(path)))

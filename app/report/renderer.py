@@ -13,9 +13,11 @@ Fonts are registered by :func:`app.report.fonts.register_fonts`.
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, BinaryIO
@@ -32,7 +34,7 @@ from app.report.coverage import coverage_section
 from app.report.detail import findings_section
 from app.report.doc import PageDecor, ReportCancelled, ReportDocTemplate, canvas_class
 from app.report.figure import diagram_section
-from app.report.fonts import register_fonts
+from app.report.fonts import SANS, register_fonts
 from app.report.plan import mitigation_plan
 from app.report.styles import ReportStyles, make_styles
 from app.report.summary import executive_summary
@@ -54,6 +56,23 @@ class ReportStats:
     findings: int
 
 
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector during layout.
+
+    A build allocates millions of short-lived objects and almost no cycles; the
+    collector's repeated scans cost a fifth of the build time. Reference
+    counting still frees almost everything; the collector resumes afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def source_date_epoch() -> int | None:
     """``SOURCE_DATE_EPOCH`` as an int, or None when unset or not a number."""
     raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
@@ -67,7 +86,7 @@ def source_date_epoch() -> int | None:
 class ReportRenderer:
     """Builds the PDF assessment of one analysed model."""
 
-    EXPECTED_PASSES = 2  # multiBuild: one pass to collect the TOC, one to print it
+    EXPECTED_PASSES = 1
 
     def __init__(self, model: ThreatModel, result: AnalysisResult, *, model_sha256: str = "",
                  library_version: str | None = None, controls: ControlCatalogue | None = None,
@@ -108,6 +127,8 @@ class ReportRenderer:
             creator=f"ThreatCanvas {self.tool_version}",
             keywords=clip(clean(info.classification), 60),
             invariant=1,
+            initialFontName=SANS,  # else every page references Helvetica, a font that is not embedded
+            initialFontSize=9,
         )
 
     # ---------------------------------------------------------------- building
@@ -150,7 +171,9 @@ class ReportRenderer:
             original()
 
         doc.handle_documentBegin = begin_pass
-        passes = doc.multiBuild(story, canvasmaker=canvas_class(self.epoch, decor))
+        with _gc_paused():
+            doc.build(story, canvasmaker=canvas_class(self.epoch, decor))  # one pass: see doc.TableOfContents
+        passes = 1
         data = buffer.getvalue()
         pages = len(doc.canv._pages)  # ReportCanvas keeps every page for "Page X of Y"
         if self.progress:

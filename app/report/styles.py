@@ -39,6 +39,13 @@ SEVERITY_TINTS: dict[Severity, colors.Color] = {
     Severity.CRITICAL: colors.HexColor("#efc0bc"),
 }
 
+# headings by level: font, size, colour, space before, space after
+HEADING_LOOKS: dict[int, tuple[str, float, colors.Color, float, float]] = {
+    0: (SANS_BOLD, 17.0, ACCENT, 0.0, 8.0),
+    1: (SANS_BOLD, 12.0, INK, 10.0, 4.0),
+    2: (SANS_BOLD, 10.0, INK, 8.0, 3.0),
+}
+
 STATUS_LABELS: dict[ReviewStatus, str] = {
     ReviewStatus.OPEN: "Open",
     ReviewStatus.MITIGATED: "Mitigated",
@@ -83,6 +90,7 @@ class ReportStyles:
     def table(self, *, header: bool = True, zebra: bool = True, extra: list | None = None) -> TableStyle:
         """The house table style: thin rules, a tinted header row, optional zebra rows."""
         cmds: list = [
+            ("FONTNAME", (0, 0), (-1, -1), COND),  # plain-string cells: never a non-embedded standard font
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("LINEBELOW", (0, 0), (-1, -1), 0.25, RULE),
             ("LEFTPADDING", (0, 0), (-1, -1), 3),

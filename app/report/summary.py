@@ -8,7 +8,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer, Table
 
 from app.analysis.findings import Finding, Severity, severity_of
 from app.model.types import Decision, ElementKind, ReviewStatus
-from app.report.context import UNRESOLVED, ReportContext
+from app.report.context import ReportContext, is_open
 from app.report.fonts import SANS, SANS_BOLD
 from app.report.styles import INK, MUTED, SEVERITY_COLOURS, SEVERITY_TINTS, STATUS_LABELS, hex_colour
 from app.report.text import LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, markup
@@ -95,8 +95,12 @@ def business_words(ctx: ReportContext, f: Finding) -> tuple[str, str, str]:
         if fn and fn not in functions:
             functions.append(fn)
     function = "; ".join(functions) if functions else "not stated in the model"
-    decision = max((el.properties.decision for el in involved), key=lambda d: d.rank, default=Decision.NONE)
-    where = [el.name for el in involved if el.properties.decision == decision and decision is not Decision.NONE]
+    point = ctx.elements.get(f.decision_id) if f.decision_id else None
+    if point is not None:  # the engine found the most consequential decision downstream
+        decision, where = point.properties.decision, [point.name]
+    else:
+        decision = max((el.properties.decision for el in involved), key=lambda d: d.rank, default=Decision.NONE)
+        where = [el.name for el in involved if el.properties.decision == decision and decision is not Decision.NONE]
     consequence = DECISION_WORDS[decision]
     if where:
         consequence = f"{where[0]}: {consequence}"
@@ -150,7 +154,8 @@ def executive_summary(ctx: ReportContext) -> list:
 
     story.append(ctx.heading("Risk at a glance", 1))
     grid = Table([[HeatMap(ctx.result.findings), _counts_table(ctx)]], colWidths=[68 * mm, None], hAlign="LEFT")
-    grid.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)])
+    grid.setStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                   ("FONTNAME", (0, 0), (-1, -1), SANS)])
     story.append(grid)
     story.append(Paragraph(
         "Left: findings by likelihood and impact (1 = lowest, 5 = highest) before any review decision; the cell colour "
@@ -158,7 +163,7 @@ def executive_summary(ctx: ReportContext) -> list:
         "Right: findings by severity and review status (N/A: not applicable).", st.caption))
 
     story.append(ctx.heading("Top risks in business terms", 1))
-    open_findings = [f for f in ctx.result.findings if f.status in UNRESOLVED]
+    open_findings = [f for f in ctx.result.findings if is_open(f)]
     if not open_findings:
         story.append(Paragraph("No finding is open: every finding has a recorded review decision.", st.body))
     for f in open_findings[:TOP_RISKS]:
@@ -192,6 +197,7 @@ def executive_summary(ctx: ReportContext) -> list:
         table.setStyle(st.table())
         story.append(table)
         story.append(Paragraph(
-            "Risk addressed: the sum of the residual risk (likelihood × impact after the controls already in place) of "
-            "the open findings that recommend the control. Section 4 lists every control.", st.caption))
+            "Risk addressed: how much residual risk (likelihood × impact after the controls already in place) the control "
+            "would remove from the open findings that recommend it, using the library's effect of the control on "
+            "likelihood and impact. Section 4 lists every control.", st.caption))
     return story

@@ -25,6 +25,7 @@ themselves.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from xml.sax.saxutils import escape
 
@@ -64,14 +65,19 @@ def _clean_char(ch: str, multiline: bool) -> str:
     return ch
 
 
+# anything _clean_char would change (astral non-characters are checked by the slow path)
+_SUSPECT = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\U00010000-\U0010ffff"
+                      + "".join(chr(c) for c in sorted(_DROP_FORMAT | {0x2028, 0x2029})) + "]")
+
+
 def clean(text: object, *, multiline: bool = False) -> str:
     """Printable form of ``text``: no control, bidi-override or unencodable characters.
 
     ``multiline`` keeps line breaks (normalised to ``\\n``); otherwise they become spaces.
     """
     s = "" if text is None else str(text)
-    if s.isascii() and s.isprintable():
-        return s  # the common case, fast
+    if not _SUSPECT.search(s):
+        return s  # the common case, fast (one C-level scan)
     s = s.replace("\r\n", "\n")
     return "".join(_clean_char(ch, multiline) for ch in s)
 

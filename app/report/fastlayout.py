@@ -1,0 +1,523 @@
+"""A fast, markup-free text and table engine for the long parts of the report.
+
+Why not platypus ``Paragraph`` and ``Table`` everywhere: without reportlab's
+optional C accelerator, a ``Paragraph`` costs about a millisecond per layout
+and tables lay their cells out several times; a report of a thousand findings
+took minutes. This engine:
+
+* takes text as **runs** (text, font, size, colour), never as markup, so user
+  text cannot be interpreted as anything (no escaping step to forget);
+* measures words once (a per-font cache of word widths in font units);
+* wraps greedily, splitting a word that is wider than the line at the
+  character that overflows (CJK text, hashes, 10,000-character names);
+* applies the font fallback of :mod:`app.report.fonts` and the right-to-left
+  reordering of :mod:`app.report.bidi` to each run;
+* lays out a table once per width, splits it between rows, and splits a row
+  that is taller than a page between lines, so no input can make a row too
+  big for the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reportlab.lib import colors
+from reportlab.pdfbase import pdfmetrics
+from reportlab.platypus import Flowable
+
+from app.report import bidi
+from app.report.fonts import COND, COND_BOLD, needs_fallback, register_fonts, split_runs
+from app.report.styles import ACCENT, INK, PANEL, RULE
+from app.report.text import clean, clip
+
+LEADING = 1.22
+ASCENT = 0.93  # baseline below the top of a line, in ems (DejaVu: ascent 0.76 + half the leading)
+KEEP_WHOLE = 320.0  # a table shorter than this moves to the next page rather than split
+_TOKENS = re.compile(r"\S+\s*|\s+")
+_WIDE = re.compile("[^\u0000-\u024f]")  # beyond Latin Extended-B: may need bidi or another font
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """A piece of text in one style. ``\\n`` in the text is a line break."""
+
+    text: str
+    font: str = COND
+    size: float = 7.5
+    colour: colors.Color = INK
+    visual: bool = False  # already in visual order with fallback fonts resolved (a re-laid split part)
+
+
+def user(text: object, limit: int, *, font: str = COND, size: float = 7.5, colour=INK,
+         multiline: bool = False) -> Run:
+    """A run of untrusted text: cleaned and clipped (no escaping needed: runs are never parsed)."""
+    s = clip(clean(text, multiline=multiline), limit)
+    if multiline:
+        lines = [line for line in s.split("\n")]
+        kept: list[str] = []
+        for line in lines:  # collapse blank runs and cap the line count
+            if line.strip() or (kept and kept[-1].strip()):
+                kept.append(line)
+        while kept and not kept[-1].strip():
+            kept.pop()
+        cap = max(4, limit // 60)
+        if len(kept) > cap:
+            kept = kept[: cap - 1] + [" ".join(x.strip() for x in kept[cap - 1:] if x.strip())]
+        s = "\n".join(kept)
+    return Run(s, font, size, colour)
+
+
+# ---------------------------------------------------------------- measuring
+class _Measure:
+    """Word widths in font units (1/1000 em), cached per font."""
+
+    def __init__(self) -> None:
+        self._chars: dict[str, tuple[dict, float]] = {}
+        self._words: dict[str, dict[str, float]] = {}
+
+    def _table(self, font: str) -> tuple[dict, float]:
+        table = self._chars.get(font)
+        if table is None:
+            face = pdfmetrics.getFont(font).face
+            table = (face.charWidths, face.defaultWidth)
+            self._chars[font] = table
+        return table
+
+    def units(self, text: str, font: str) -> float:
+        words = self._words.setdefault(font, {})
+        w = words.get(text)
+        if w is None:
+            widths, default = self._table(font)
+            w = sum(widths.get(ord(ch), default) for ch in text)
+            if len(text) <= 48 and len(words) < 200_000:  # words repeat; long strings rarely do
+                words[text] = w
+        return w
+
+    def prefix_fitting(self, text: str, font: str, size: float, width: float) -> int:
+        """Length of the longest prefix of ``text`` no wider than ``width`` (at least 1)."""
+        widths, default = self._table(font)
+        limit = width * 1000.0 / size
+        total = 0.0
+        for i, ch in enumerate(text):
+            total += widths.get(ord(ch), default)
+            if total > limit:
+                return max(1, i)
+        return len(text)
+
+
+MEASURE = _Measure()
+
+
+def text_width(text: str, font: str, size: float) -> float:
+    return MEASURE.units(text, font) * size / 1000.0
+
+
+# ---------------------------------------------------------------- lines
+@dataclass(slots=True)
+class Line:
+    segments: list[tuple[str, float, colors.Color, str]] = field(default_factory=list)  # font, size, colour, text
+    width: float = 0.0
+    size: float = 0.0  # largest font size on the line
+
+    @property
+    def height(self) -> float:
+        return self.size * LEADING
+
+
+def _pieces(runs: list[Run]):
+    """Yield (font, size, colour, text or None for a hard break) with fallback fonts and visual order."""
+    for run in runs:
+        parts = run.text.split("\n")
+        for k, part in enumerate(parts):
+            if k:
+                yield run.font, run.size, run.colour, None
+            if not part:
+                continue
+            if run.visual or not _WIDE.search(part):  # plain Latin: nothing to reorder or substitute
+                yield run.font, run.size, run.colour, part
+                continue
+            part = bidi.visual(part)
+            if needs_fallback(part, run.font):
+                for font, sub in split_runs(part, run.font):
+                    yield font, run.size, run.colour, sub
+            else:
+                yield run.font, run.size, run.colour, part
+
+
+def layout(runs: list[Run], width: float) -> list[Line]:
+    """Greedy line breaking of ``runs`` into lines no wider than ``width``."""
+    register_fonts()
+    width = max(width, 4.0)
+    lines: list[Line] = []
+    line = Line()
+    x = 0.0
+
+    def push(font: str, size: float, colour, text: str, w: float) -> None:
+        nonlocal x
+        segs = line.segments
+        if segs and segs[-1][0] == font and segs[-1][1] == size and segs[-1][2] is colour:
+            segs[-1] = (font, size, colour, segs[-1][3] + text)
+        else:
+            segs.append((font, size, colour, text))
+        x += w
+        line.width = x
+        if size > line.size:
+            line.size = size
+
+    def newline(size: float) -> None:
+        nonlocal line, x
+        if not line.size:
+            line.size = size
+        # trailing spaces do not count towards the width
+        lines.append(line)
+        line = Line()
+        x = 0.0
+
+    for font, size, colour, text in _pieces(runs):
+        if text is None:
+            newline(size)
+            continue
+        scale = size / 1000.0
+        for token in _TOKENS.findall(text):
+            w = MEASURE.units(token, font) * scale
+            if x + w <= width:
+                push(font, size, colour, token, w)
+                continue
+            stripped = token.rstrip()
+            ws = MEASURE.units(stripped, font) * scale if stripped != token else w
+            if stripped and x + ws <= width:  # fits without its trailing space: end the line after it
+                push(font, size, colour, stripped, ws)
+                newline(size)
+                continue
+            if not stripped:  # spaces at the end of a line vanish
+                newline(size)
+                continue
+            if x > 0:
+                newline(size)
+            rest = stripped
+            while rest:  # a word wider than the line: break it where it overflows
+                n = MEASURE.prefix_fitting(rest, font, size, width)
+                piece = rest[:n]
+                push(font, size, colour, piece, MEASURE.units(piece, font) * scale)
+                rest = rest[n:]
+                if rest:
+                    newline(size)
+            if stripped != token and x > 0:
+                push(font, size, colour, " ", MEASURE.units(" ", font) * scale)
+    if line.segments or not lines:
+        if not line.size:
+            line.size = runs[0].size if runs else 7.5
+        lines.append(line)
+    return lines
+
+
+def lines_height(lines: list[Line]) -> float:
+    return sum(line.height for line in lines)
+
+
+def _rgb(colour) -> str:
+    return f"{colour.red:.3f} {colour.green:.3f} {colour.blue:.3f} rg"
+
+
+def draw_lines(canv, lines: list[Line], x: float, top: float, width: float = 0.0, align: str = "left") -> float:
+    """Draw ``lines`` with their first line's top at ``top``; return the y below the last line.
+
+    Writes the PDF text operators itself (one ``BT … ET`` block, fonts and colours
+    set only when they change) inside ``q … Q``, so the canvas's own graphics
+    state is untouched. reportlab's text object does the same work several times
+    slower in pure Python.
+    """
+    ops: list[str] = ["q BT"]
+    y = _text_ops(canv, ops, lines, x, top, width, align)
+    ops.append("ET Q")
+    canv._code.append("\n".join(ops))
+    return y
+
+
+def _encoder(canv):
+    """Per-document cache of ``(font, text) -> Tf/Tj operators``: subset codes are per document."""
+    doc = canv._doc
+    cache = getattr(doc, "_tc_text_ops", None)
+    if cache is None:
+        cache = doc._tc_text_ops = {}
+    return cache
+
+
+def _text_ops(canv, ops: list[str], lines: list[Line], x: float, top: float, width: float = 0.0,
+              align: str = "left") -> float:
+    doc = canv._doc
+    cache = _encoder(canv)
+    cur_font: tuple | None = None
+    cur_colour = None
+    y = top
+    for line in lines:
+        if line.segments:
+            dx = 0.0
+            if align == "right" and width:
+                dx = width - line.width
+            elif align == "center" and width:
+                dx = (width - line.width) / 2
+            ops.append(f"1 0 0 1 {x + dx:.2f} {y - line.size * ASCENT:.2f} Tm")
+            for font_name, size, colour, text in line.segments:
+                if colour is not cur_colour:
+                    ops.append(_rgb(colour))
+                    cur_colour = colour
+                key = (font_name, text)
+                parts = cache.get(key)
+                if parts is None:
+                    font = _font(font_name)
+                    parts = [(font.getSubsetInternalName(subset, doc), f"({canv._escape(chunk)}) Tj")
+                             for subset, chunk in font.splitString(text, doc)]
+                    if len(text) <= 64:
+                        cache[key] = parts
+                for internal, show in parts:
+                    if (internal, size) != cur_font:
+                        ops.append(f"{internal} {size:g} Tf")
+                        cur_font = (internal, size)
+                    ops.append(show)
+        y -= line.height
+    return y
+
+
+_FONTS: dict[str, object] = {}
+
+
+def _font(name: str):
+    font = _FONTS.get(name)
+    if font is None:
+        font = _FONTS[name] = pdfmetrics.getFont(name)
+    return font
+
+
+def runs_from_lines(lines: list[Line]) -> list[Run]:
+    """Runs that lay out to ``lines`` again at the same width (for a row split between pages)."""
+    runs: list[Run] = []
+    for i, line in enumerate(lines):
+        if i:
+            runs.append(Run("\n", COND, line.size or 7.5, visual=True))
+        for font, size, colour, text in line.segments:
+            runs.append(Run(text, font, size, colour, visual=True))
+    return runs
+
+
+# ---------------------------------------------------------------- tables
+@dataclass
+class Row:
+    """One table row. ``span``: the first cell spans every column."""
+
+    cells: list[list[Run]]
+    span: bool = False
+    background: colors.Color | None = None
+    bar: colors.Color | None = None  # a coloured bar down the left edge (severity)
+    header: bool = False
+
+
+class FastTable(Flowable):
+    """A table of run cells that lays out once per width and splits anywhere it must."""
+
+    def __init__(self, col_widths: list[float | None], rows: list[Row], *, repeat: int = 0, zebra: bool = True,
+                 keep_whole: bool = False, pad: tuple[float, float] = (3.0, 2.0), space_after: float = 0.0):
+        super().__init__()
+        self.col_widths = col_widths
+        self.rows = rows
+        self.repeat = repeat
+        self.zebra = zebra
+        self.keep_whole = keep_whole
+        self.pad = pad
+        self.spaceAfter = space_after
+        self._for_width: float | None = None
+        self._widths: list[float] = []
+        self._cells: list[list[list[Line]]] = []
+        self._heights: list[float] = []
+
+    # -- layout
+    def _columns(self, avail: float) -> list[float]:
+        fixed = sum(w for w in self.col_widths if w is not None)
+        free = [i for i, w in enumerate(self.col_widths) if w is None]
+        share = max(avail - fixed, 20.0) / len(free) if free else 0.0
+        return [w if w is not None else share for w in self.col_widths]
+
+    def _layout(self, avail: float) -> None:
+        if self._for_width == avail:
+            return
+        self._widths = self._columns(avail)
+        self._cells, self._heights = [], []
+        for row in self.rows:
+            laid, h = self._layout_row(row)
+            self._cells.append(laid)
+            self._heights.append(h)
+        self._for_width = avail
+        self.width = sum(self._widths)
+        self.height = sum(self._heights)
+
+    def _layout_row(self, row: Row) -> tuple[list[list[Line]], float]:
+        hp, vp = self.pad
+        cell_w = [sum(self._widths)] if row.span else self._widths
+        laid = [layout(cell, w - 2 * hp) if cell else [] for cell, w in zip(row.cells, cell_w)]
+        return laid, max((lines_height(c) for c in laid), default=0.0) + 2 * vp
+
+    def wrap(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        self._layout(avail_w)
+        return self.width, self.height
+
+    # -- splitting
+    def _copy(self, indices: list[int], extra: dict[int, Row] | None = None) -> "FastTable":
+        """A table of some of this table's rows, reusing their layout (splits stay linear).
+
+        ``extra`` maps a position in the new table to a row that must be laid out
+        afresh (the two halves of a row split between pages).
+        """
+        extra = extra or {}
+        rows: list[Row] = []
+        cells: list = []
+        heights: list[float] = []
+        count = len(indices) + len(extra)
+        it = iter(indices)
+        for pos in range(count):
+            if pos in extra:
+                row = extra[pos]
+                laid, h = self._layout_row(row)
+            else:
+                i = next(it)
+                row, laid, h = self.rows[i], self._cells[i], self._heights[i]
+            rows.append(row)
+            cells.append(laid)
+            heights.append(h)
+        t = FastTable(self.col_widths, rows, repeat=self.repeat, zebra=self.zebra, keep_whole=False, pad=self.pad,
+                      space_after=self.spaceAfter)
+        t._for_width, t._widths, t._cells, t._heights = self._for_width, self._widths, cells, heights
+        t.width, t.height = self.width, sum(heights)
+        return t
+
+    def split(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        self._layout(avail_w)
+        if self.height <= avail_h:
+            return [self]
+        if self.keep_whole and self.height <= KEEP_WHOLE:
+            return []  # move to the next page whole
+        head = list(range(self.repeat))
+        n = len(self.rows)
+        used = sum(self._heights[: self.repeat])
+        k = self.repeat
+        while k < n and used + self._heights[k] <= avail_h:
+            used += self._heights[k]
+            k += 1
+        if k >= n:
+            return [self]
+        if k > self.repeat:
+            return [self._copy(list(range(k))), self._copy(head + list(range(k, n)))]
+        # the next row alone does not fit: split it between lines if a useful part fits here
+        room = avail_h - used - 2 * self.pad[1]
+        if room < 24:
+            return []
+        first, rest = self._split_row(k, room)
+        if first is None:
+            return []
+        return [self._copy(list(range(k)), {k: first}),
+                self._copy(head + list(range(k + 1, n)), {len(head): rest})]
+
+    def _split_row(self, k: int, room: float) -> tuple[Row | None, Row]:
+        row = self.rows[k]
+        firsts, rests = [], []
+        any_cut = False
+        for lines in self._cells[k]:
+            h, n = 0.0, 0
+            while n < len(lines) and h + lines[n].height <= room:
+                h += lines[n].height
+                n += 1
+            if n < len(lines):
+                any_cut = True
+            firsts.append(runs_from_lines(lines[:n]))
+            rests.append(runs_from_lines(lines[n:]))
+        if not any_cut or all(not r for r in firsts):
+            return None, row
+        first = Row(firsts, row.span, row.background, row.bar, row.header)
+        rest = Row(rests, row.span, row.background, row.bar, row.header)
+        return first, rest
+
+    # -- drawing
+    def draw(self):  # noqa: D102 - platypus protocol
+        c = self.canv
+        hp, vp = self.pad
+        width = self.width
+        y = self.height
+        body_index = 0
+        # backgrounds and rules as raw operators in one block (the canvas API formats every number
+        # through reportlab's pure-Python fp_str, a third of the drawing time)
+        ops: list[str] = ["q"]
+        for row, h in zip(self.rows, self._heights):
+            bottom = y - h
+            bg = row.background or (PANEL if row.header else None)
+            if bg is None and self.zebra and not row.header:
+                bg = _ZEBRA if body_index % 2 else None
+            if not row.header:
+                body_index += 1
+            if bg is not None:
+                ops.append(f"{_rgb(bg)} 0 {bottom:.2f} {width:.2f} {h:.2f} re f")
+            rule = ACCENT if row.header else RULE
+            ops.append(f"{_rgb(rule).replace(' rg', ' RG')} {0.8 if row.header else 0.25} w "
+                       f"0 {bottom:.2f} m {width:.2f} {bottom:.2f} l S")
+            if row.bar is not None:
+                ops.append(f"{_rgb(row.bar).replace(' rg', ' RG')} 2.5 w 0.8 {bottom:.2f} m 0.8 {y:.2f} l S")
+            y = bottom
+        ops.append("BT")
+        y = self.height
+        for row, cells, h in zip(self.rows, self._cells, self._heights):
+            x = 0.0
+            widths = [width] if row.span else self._widths
+            for lines, w in zip(cells, widths):
+                if lines:
+                    _text_ops(c, ops, lines, x + hp, y - vp)
+                x += w
+            y -= h
+        ops.append("ET Q")
+        c._code.append("\n".join(ops))
+
+
+_ZEBRA = colors.HexColor("#f8fafc")
+
+
+def header_row(*titles: str, size: float = 7.5) -> Row:
+    return Row([[Run(t, COND_BOLD, size)] for t in titles], header=True)
+
+
+class TextBlock(Flowable):
+    """A paragraph of runs (no markup), split between lines across pages."""
+
+    def __init__(self, runs: list[Run], *, space_before: float = 0.0, space_after: float = 0.0,
+                 keep_with_next: bool = False):
+        super().__init__()
+        self.runs = runs
+        self.spaceBefore = space_before
+        self.spaceAfter = space_after
+        if keep_with_next:
+            self.keepWithNext = True
+        self._lines: list[Line] | None = None
+        self._for_width: float | None = None
+
+    def wrap(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        if self._for_width != avail_w or self._lines is None:
+            self._lines = layout(self.runs, avail_w)
+            self._for_width = avail_w
+        self.width = avail_w
+        self.height = lines_height(self._lines)
+        return self.width, self.height
+
+    def split(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
+        self.wrap(avail_w, avail_h)
+        if self.height <= avail_h:
+            return [self]
+        h, n = 0.0, 0
+        lines = self._lines or []
+        while n < len(lines) and h + lines[n].height <= avail_h:
+            h += lines[n].height
+            n += 1
+        if n == 0 or n == len(lines):
+            return []
+        first = TextBlock(runs_from_lines(lines[:n]), space_before=self.spaceBefore)
+        rest = TextBlock(runs_from_lines(lines[n:]), space_after=self.spaceAfter)
+        return [first, rest]
+
+    def draw(self):  # noqa: D102 - platypus protocol
+        draw_lines(self.canv, self._lines or [], 0, self.height)
