@@ -8,7 +8,8 @@ import random
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.model import check_model, dumps_model, parse_model
+from app.model import ModelError, check_model, dumps_model, parse_model
+from app.resources import example_files
 
 from model_strategies import CONTROL_IDS, threat_models
 
@@ -52,3 +53,46 @@ def test_canonical_text_is_strict_json_and_utf8(model):
     # no NaN/Infinity tokens can come out, whatever the floats
     json.loads(text, parse_constant=lambda name: (_ for _ in ()).throw(AssertionError(name)))
     assert text.endswith("\n") and "\r" not in text.replace("\\r", "")
+
+
+# ------------------------------------------------------------------ hostile files never crash the loader
+_EXAMPLES = [json.loads(p.read_text(encoding="utf-8")) for p in example_files()]
+_JUNK = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+    st.text(max_size=80), st.lists(st.integers(), max_size=3), st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+    st.sampled_from(["actor", "read", "e1", "2024-02-30", "a" * 65, "\ud7ff", {"x": 0, "y": 0, "w": 1, "h": 1}]),
+)
+
+
+def _paths(node, prefix=()):
+    yield prefix
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _paths(value, (*prefix, key))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _paths(value, (*prefix, i))
+
+
+@settings(FEW, max_examples=100)
+@given(st.sampled_from(range(len(_EXAMPLES))), st.data())
+def test_any_value_anywhere_gives_located_problems_never_a_crash(which, data):
+    doc = json.loads(json.dumps(_EXAMPLES[which]))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(list(_paths(doc))[1:]))
+        parent = doc
+        for key in path[:-1]:
+            parent = parent[key]
+        if data.draw(st.booleans()) and isinstance(parent, dict):
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = data.draw(_JUNK)
+    try:
+        model = parse_model(json.dumps(doc).encode("utf-8"), "m.tcm.json", known_controls=CONTROL_IDS)
+    except ModelError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            line = str(problem)
+            assert line.startswith("m.tcm.json: ") and "\n" not in line
+    else:
+        assert parse_model(dumps_model(model).encode(), known_controls=CONTROL_IDS) == model
