@@ -36,4 +36,8 @@ __all__ = [
     "ReviewRecord", "ThreatModel", "ELEMENT_CLASSES", "PROPERTY_CLASSES", "Boundary", "CommonProperties",
     "Element", "ElementBase", "Flow", "FlowProperties", "make_element", "MAX_FILE_BYTES", "dumps_model",
     "load_model", "parse_model", "save_model", "write_atomic", "ModelError", "Problem", "check_model",
+    # the vocabularies, so that `from app.model import *` brings them as the import above promises
+    "ElementKind", "Access", "Sensitivity", "Criticality", "Decision", "ProcessRole", "StoreType", "DatasetSource",
+    "LabellerType", "TrainerMode", "ModelOrigin", "ModelType", "Serialization", "OutputExposure", "ToolCapability",
+    "DataKind", "ReviewStatus", "natural_key",
 ]
