@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.selftest import EXPECTED_THREATS, CheckFailed, pdf_page_count
-from conftest import REPO, child_env
+from conftest import REPO, can_unshare, child_env, make_read_only, make_writable, read_only_command
 
 
 def _self_test(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
@@ -120,3 +121,31 @@ def test_pdf_page_count_rejects_what_is_not_a_complete_pdf(tmp_path, data, messa
     path.write_bytes(data if data is not None else _pdf(tmp_path, 2).read_bytes()[:-200])
     with pytest.raises(CheckFailed, match=message):
         pdf_page_count(path)
+
+
+@pytest.mark.skipif(os.geteuid() == 0 and not can_unshare("-m"),
+                    reason="running as root without mount namespaces: cannot make a folder read-only for root")
+def test_self_test_and_editor_run_from_a_read_only_source_install(tmp_path):
+    """Installed read-only (``/opt``, a write-protected stick): nothing may need to write beside the program."""
+    install = tmp_path / "install"
+    shutil.copytree(REPO / "app", install / "app", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(REPO / "resources", install / "resources")
+    env = child_env(tmp_path, PYTHONPATH=str(install))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # let Python try to write .pyc files: it must cope
+    example = install / "resources" / "examples" / "card-fraud-detection.tcm.json"
+    shot = tmp_path / "shot.png"
+    make_read_only(install)
+    try:
+        probe = subprocess.run(read_only_command(install, ["touch", str(install / "probe")]), capture_output=True)
+        assert probe.returncode != 0, "the install folder is still writable"
+        selftest = subprocess.run(read_only_command(install, [sys.executable, "-m", "app", "--self-test"]),
+                                  capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+        editor = subprocess.run(
+            read_only_command(install, [sys.executable, "-m", "app", str(example), "--screenshot", str(shot)]),
+            capture_output=True, text=True, timeout=300, cwd=tmp_path, env=env)
+    finally:
+        make_writable(install)
+    assert selftest.returncode == 0, selftest.stdout + selftest.stderr
+    assert editor.returncode == 0, editor.stdout + editor.stderr
+    assert shot.read_bytes().startswith(b"\x89PNG")
+    assert not list(install.rglob("__pycache__")) and not (install / "probe").exists()
