@@ -128,6 +128,11 @@ class FileController(QObject):
         try:
             self.document.open(path)
         except ModelError as exc:
+            if not os.path.exists(path):
+                self._error("Cannot open model", f"{Path(path).name} does not exist (moved or deleted?).")
+                remove_recent(os.path.abspath(path))
+                self.recent_changed.emit()
+                return False
             self._error("Cannot open model", f"{Path(path).name} is not a valid ThreatCanvas model.", problems_text(exc))
             return False
         except OSError as exc:
