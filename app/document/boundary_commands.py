@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Iterable, Mapping, Optional, Sequence
 
-from app.document.command_base import CommandError, DocumentCommand, as_rect, label
+from app.document.command_base import CommandError, DocumentCommand, as_rect, check_room, label
 from app.document.membership import assignment_members, membership_changes, validated
 from app.document.patch import Patch
 from app.model import Boundary, Rect
@@ -61,6 +61,7 @@ class AddBoundaryCommand(DocumentCommand):
                  children: Iterable[str] = ()):
         if document.item(boundary.id) is not None:
             raise CommandError(f'id "{boundary.id}" is already used')
+        check_room(document, boundaries=1)
         parents = {boundary.id: boundary.parent, **{c: boundary.id for c in children}}
         changed = membership_changes(
             document, {boundary.id: boundary.members}, parents, new_boundaries={boundary.id: boundary}

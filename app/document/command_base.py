@@ -12,8 +12,11 @@ from PySide6.QtGui import QUndoCommand
 from app.document.membership import CommandError, validated
 from app.document.patch import Patch
 from app.model import FlowLayout, Point, Rect
+from app.model.types import MAX_BOUNDARIES, MAX_ELEMENTS, MAX_FLOWS, MAX_REVIEWS
 
-__all__ = ["CommandError", "DocumentCommand", "NUDGE_MERGE_ID", "as_rect", "as_points", "flow_layout", "label"]
+__all__ = [
+    "CommandError", "DocumentCommand", "NUDGE_MERGE_ID", "as_rect", "as_points", "check_room", "flow_layout", "label",
+]
 
 NUDGE_MERGE_ID = 0x7C01  # all keyboard nudges of the same items merge into one undo step
 
@@ -103,3 +106,16 @@ class DocumentCommand(QUndoCommand):
 def flow_layout(points: tuple[Point, ...]) -> Optional[FlowLayout]:
     """The layout entry for these waypoints; none at all when there are none (keeps files small)."""
     return FlowLayout(points=points) if points else None
+
+
+def check_room(document, elements: int = 0, flows: int = 0, boundaries: int = 0, reviews: int = 0) -> None:
+    """Refuse an addition that would take the model past the file format's limits (it could not be reopened)."""
+    model = document.model
+    for what, have, adding, limit in (
+        ("elements", len(model.elements), elements, MAX_ELEMENTS),
+        ("flows", len(model.flows), flows, MAX_FLOWS),
+        ("boundaries", len(model.boundaries), boundaries, MAX_BOUNDARIES),
+        ("review records", len(model.reviews), reviews, MAX_REVIEWS),
+    ):
+        if adding and have + adding > limit:
+            raise CommandError(f"a model holds at most {limit:,} {what}; this would make {have + adding:,}")

@@ -43,6 +43,7 @@ from app.document.command_base import (
     DocumentCommand,
     as_points,
     as_rect,
+    check_room,
     flow_layout,
     label,
 )
@@ -68,6 +69,7 @@ class AddElementCommand(DocumentCommand):
                  boundary: str | None = None):
         if document.item(element.id) is not None:
             raise CommandError(f'id "{element.id}" is already used')
+        check_room(document, elements=1)
         boundaries = {}
         if boundary is not None:
             if document.boundary(boundary) is None:
@@ -330,6 +332,7 @@ class AddFlowCommand(DocumentCommand):
     def __init__(self, document, flow: Flow, points: Iterable[Point | Sequence[float]] = ()):
         if document.item(flow.id) is not None:
             raise CommandError(f'id "{flow.id}" is already used')
+        check_room(document, flows=1)
         _check_ends(document, flow.source, flow.target)
         pts = as_points(points)
         after = Patch(flows={flow.id: flow}, flow_layouts={flow.id: flow_layout(pts)} if pts else {})

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from app.document.command_base import CommandError, DocumentCommand, as_rect, flow_layout
+from app.document.command_base import CommandError, DocumentCommand, as_rect, check_room, flow_layout
 from app.document.ids import fresh_ids
 from app.document.membership import validated
 from app.document.patch import Patch
@@ -44,6 +44,8 @@ class SetReviewCommand(DocumentCommand):
         if not isinstance(finding_id, str) or not 0 < len(finding_id) <= 128:
             raise CommandError("a review needs the finding's id (1–128 characters)")
         current = document.model.reviews.get(finding_id)
+        if current is None and record is not None:
+            check_room(document, reviews=1)
         new = None if record is None else _merged(current or ReviewRecord(), ReviewRecord, record,
                                                   f'review of "{finding_id}"')
         text = f"Clear review of {finding_id}" if new is None else f"Review {finding_id}: {new.status.label}"
@@ -77,6 +79,8 @@ class PasteCommand(DocumentCommand):
         problems = check_model(fragment)
         if problems:  # a hand-made or damaged fragment: refuse it rather than paste half of it
             raise CommandError(f"cannot paste: {problems[0]}")
+        check_room(document, elements=len(fragment.elements), flows=len(fragment.flows),
+                   boundaries=len(fragment.boundaries))
         dx, dy = float(offset[0]), float(offset[1])
         used = set(document.model.all_ids())
         id_map: dict[str, str] = {}

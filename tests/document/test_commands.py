@@ -342,3 +342,14 @@ def test_macro_is_one_undo_step(doc):
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert doc.model == start
+
+
+def test_additions_past_the_file_format_limits_are_refused(doc, monkeypatch):
+    import app.document.command_base as base
+
+    monkeypatch.setattr(base, "MAX_ELEMENTS", 4)
+    doc.push(AddElementCommand.new(doc, "actor", (0, 0, 10, 10)))  # the 4th: fine
+    with pytest.raises(CommandError, match="at most 4 elements"):
+        AddElementCommand.new(doc, "actor", (0, 0, 10, 10))
+    with pytest.raises(CommandError, match="at most 4 elements"):
+        PasteCommand(doc, doc.fragment(["e1"]))

@@ -147,6 +147,10 @@ def test_random_edit_sequences_undo_and_redo_exactly(qapp, sample_model, data, s
         if command is not None:
             event(f"{action}: {'pushed' if doc.push(command) else 'no change'}")
             assert check_model(doc.model) == [], action
+            # the fast path that assembles the next model equals full validation of it
+            revalidated = ThreatModel.model_validate(doc.model.model_dump())
+            assert revalidated == doc.model, action
+            assert dumps_model(revalidated) == dumps_model(doc.model), action
     end = doc.model
     end_text = dumps_model(end)
     steps_recorded = doc.undo_stack.index()
