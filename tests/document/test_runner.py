@@ -144,3 +144,23 @@ def test_results_after_shutdown_are_not_delivered(qtbot, doc, engine):
     r.shutdown(wait=True)
     qtbot.wait(50)
     assert delivered == []
+
+
+def test_the_real_engine_on_an_example(qtbot, qapp):
+    """With no engine given, the runner loads the bundled library and runs app.analysis.analyze."""
+    from app.analysis import analyze
+    from app.document import Document
+    from app.knowledge import load_library
+    from app.resources import example_files
+
+    doc = Document()
+    runner = AnalysisRunner(doc, delay_ms=0)
+    try:
+        with qtbot.waitSignal(runner.result_ready, timeout=30000) as blocker:
+            doc.new_from_example(example_files()[0])
+        result, revision = blocker.args
+        assert isinstance(result, AnalysisResult) and revision == doc.revision
+        assert result.findings  # the examples are built to have findings
+        assert result == analyze(doc.model, load_library())  # same answer as the headless path
+    finally:
+        runner.shutdown(wait=True)
