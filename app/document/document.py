@@ -246,8 +246,12 @@ class Document(QObject):
         if not target:
             raise ValueError("this document has no file yet: choose where to save it")
         data = dumps_model(self._model).encode("utf-8")
-        self._watcher.expect(target, digest(data))  # our own write must not look like someone else's
-        save_model(self._model, target)
+        known = self._watcher.expect(target, digest(data))  # our own write must not look like someone else's
+        try:
+            save_model(self._model, target)
+        except BaseException:
+            self._watcher.expect(target, known)  # the file still holds what it held
+            raise
         self._watcher.watch(target, data)
         self._set_file_path(target)
         self._forced_modified = False

@@ -62,10 +62,12 @@ class FileWatcher(QObject):
         self._known = hashlib.sha256(data).hexdigest() if data is not None else _digest_of(self._path)
         self._arm()
 
-    def expect(self, path: str, digest: str) -> None:
-        """We are about to write ``digest`` to ``path``: do not report it."""
+    def expect(self, path: str, digest: Optional[str]) -> Optional[str]:
+        """We are about to write ``digest`` to ``path``: do not report it. Returns what was known before."""
+        before = self._known
         if os.path.abspath(path) == self._path:
             self._known = digest
+        return before
 
     def stop(self) -> None:
         self._timer.stop()

@@ -118,7 +118,7 @@ def membership_changes(
     for bid in {*final_members, *parents}:
         base = boundary(bid)
         new_members = final_members.get(bid, base.members)
-        new_parent = parents.get(bid, base.parent) if bid in parents else base.parent
+        new_parent = parents.get(bid, base.parent)
         if bid in added or tuple(sorted(new_members)) != tuple(base.members) or new_parent != base.parent:
             data = base.model_dump()
             data["members"] = list(new_members)

@@ -143,3 +143,22 @@ def test_our_own_saves_and_touches_are_silent(qtbot, doc, saved):
     # and the watch still works after our save
     with qtbot.waitSignal(doc.file_changed_on_disk, timeout=5000):
         saved.write_text(saved.read_text(encoding="utf-8").replace('"Mine"', '"Theirs"'), encoding="utf-8")
+
+
+def test_a_failed_save_does_not_confuse_the_watcher(qtbot, doc, saved, monkeypatch):
+    import app.document.document as document_module
+
+    doc.open(saved)
+    doc.push(RenameCommand(doc, "e1", "Unsaved"))
+
+    def disk_full(model, path):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(document_module, "save_model", disk_full)
+    with pytest.raises(OSError, match="No space"):
+        doc.save()
+    assert doc.is_modified()
+    with qtbot.assertNotEmitted(doc.file_changed_on_disk, wait=400):
+        os.utime(saved)  # same content as we know: silent
+    with qtbot.waitSignal(doc.file_changed_on_disk, timeout=5000):
+        saved.write_text(saved.read_text(encoding="utf-8").replace('"User"', '"Theirs"'), encoding="utf-8")
