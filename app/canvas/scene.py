@@ -256,7 +256,8 @@ class DiagramScene(QGraphicsScene):
             if f is None or fid not in self.flows:
                 continue
             todo.update(g.id for g in doc.flows_of(f.source) if {g.source, g.target} == {f.source, f.target})
-        for fid in sorted(todo, key=_natural):
+        # siblings added by the same change may not have their items yet: they route when they arrive
+        for fid in sorted((t for t in todo if t in self.flows), key=_natural):
             self._route_one(fid)
 
     def _route_one(self, fid: str) -> None:
