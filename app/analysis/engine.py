@@ -136,8 +136,6 @@ class _Run:
         self.model = model
         self.library = library
         self.signature = signature
-        self.graph = ModelGraph(model)
-        self.objects: dict[str, object] = {**self.graph.elements, **self.graph.flows}
         self.built: dict[tuple[str, str], tuple[Finding, frozenset[str]]] = {}
         self._path_digests: dict[tuple[str, ...], str] = {}
         self._content: dict[str, str] = {}
@@ -147,6 +145,8 @@ class _Run:
             and last.signature == signature
             and last.info_name == model.info.name
         )
+        self.graph = last.facts.g.rebind(model) if reuse else ModelGraph(model)  # type: ignore[union-attr]
+        self.objects: dict[str, object] = {**self.graph.elements, **self.graph.flows}
         self._previous: dict[str, list[str]] = {}
         if reuse:
             self.facts = last.facts.rebind(self.graph)

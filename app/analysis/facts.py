@@ -560,17 +560,29 @@ class GraphFacts:
 
     def decision_of(self, node: str) -> tuple[str, tuple[str, ...]] | None:
         """The most consequential decision point ``node`` influences, with the path to it."""
-        t = self._decision_traces.get(node)
-        if t is None:
-            return None
-        return t[ORIGIN], path_of(self._decision_traces, node, reverse=True)
+        return self._downstream(node, self._decision_traces, self._decisions_seen)
 
     def action_of(self, node: str) -> tuple[str, tuple[str, ...]] | None:
         """The worst unapproved action ``node``'s output reaches, with the path to it."""
-        t = self.action_traces.get(node)
-        if t is None:
-            return None
-        return t[ORIGIN], path_of(self.action_traces, node, reverse=True)
+        return self._downstream(node, self.action_traces, self._actions_seen)
+
+    @cached_property
+    def _decisions_seen(self) -> dict:
+        return {}
+
+    @cached_property
+    def _actions_seen(self) -> dict:
+        return {}
+
+    @staticmethod
+    def _downstream(node: str, traces: dict[str, Trace], seen: dict):
+        # many findings share a subject: build each path once (ids only, valid for rebound facts too)
+        if node in seen:
+            return seen[node]
+        t = traces.get(node)
+        out = None if t is None else (t[ORIGIN], path_of(traces, node, reverse=True))
+        seen[node] = out
+        return out
 
     @cached_property
     def influences_decision(self) -> Fact:

@@ -68,6 +68,22 @@ class ModelGraph:
         self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
         self.zone: dict[str, str | None] = self._zones()
 
+    def rebind(self, model: ThreatModel) -> "ModelGraph":
+        """This graph for ``model``, which has the same structure (ids, kinds, flows, boundaries, fact inputs).
+
+        Adjacency, zones and components are shared; elements, flows, properties and
+        names are ``model``'s own. Used by incremental re-analysis.
+        """
+        new = ModelGraph.__new__(ModelGraph)
+        new.__dict__.update(self.__dict__)
+        for cached in ("_names", "_boundary_names"):
+            new.__dict__.pop(cached, None)
+        new.model = model
+        new.elements = {e.id: e for e in model.elements}
+        new.flows = {f.id: f for f in model.flows if f.id in self.flows}
+        new.props = {eid: e.properties for eid, e in new.elements.items()}  # type: ignore[attr-defined]
+        return new
+
     # ------------------------------------------------------------ zones
     def _zones(self) -> dict[str, str | None]:
         """The innermost trust boundary of each element (None: outside every boundary)."""
@@ -104,13 +120,19 @@ class ModelGraph:
 
     # ------------------------------------------------------------ lookups
     def name(self, ident: str) -> str:
-        e = self.elements.get(ident)
-        if e is not None:
-            return e.name
+        n = self._names.get(ident)
+        if n is not None:
+            return n
         f = self.flows.get(ident)
-        if f is not None:
-            return f.name or f"{self.name(f.source)} → {self.name(f.target)}"
+        if f is not None:  # an unnamed flow reads as its two ends
+            return f"{self.name(f.source)} → {self.name(f.target)}"
         return self._boundary_names.get(ident, ident)
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        out = {eid: e.name for eid, e in self.elements.items()}
+        out.update((fid, f.name) for fid, f in self.flows.items() if f.name)
+        return out
 
     def boundary_name(self, bid: str | None) -> str:
         if bid is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from analysis_builders import build, el
 
 from app.analysis import analyze
@@ -170,6 +171,7 @@ def test_no_path_explosion_on_a_graph_with_exponentially_many_paths():
     assert len(f.path) == 2 * (60 * 2 + 1) + 1  # one shortest witness, not all of them
 
 
+@pytest.mark.slow
 def test_ten_thousand_elements_analyse_without_explosion(library):
     model = synthetic_model(10_000, seed=1)
     result = analyze(model, library)

@@ -116,3 +116,15 @@ def test_a_rename_reuses_facts_and_untouched_findings(library):
     untouched = set(after) - touched
     assert untouched and all(e.id not in deps[fid] for fid in untouched)
     assert any("Renamed model" in after[fid].rationale for fid in touched)
+
+
+def test_concurrent_analyses_agree_with_sequential_ones(examples, library):
+    """Threads analysing different models at once (the editor's worker, a CLI) never mix results."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    models = list(examples.values()) + [synthetic_model(60, seed=s) for s in range(3)]
+    expected = [to_json(fresh(m, library), m) for m in models]
+    jobs = [i % len(models) for i in range(36)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda i: to_json(analyze(models[i], library), models[i]), jobs))
+    assert got == [expected[i] for i in jobs]

@@ -1,0 +1,116 @@
+"""Benchmark the analysis engine: ``python tests/benchmarks/bench_analysis.py [--repeat N]``.
+
+Prints, for synthetic models of 100, 1,000 and 10,000 elements:
+
+* a cold full analysis (first time this process sees the model: every
+  finding built, every digest piece printed);
+* a warm full analysis (the same model again with the incremental snapshot
+  dropped: facts and findings rebuilt, digest pieces memoised);
+
+and for the 1,000-element model, re-analysis after one-element edits made the
+way the editor makes them (a new snapshot sharing every untouched object):
+a rename, a control added, a property the graph facts do not read, and one
+they do (which forces a full run).
+
+Targets (issue 3): 1k full < 0.25 s, 10k full < 3 s, near-linear growth,
+re-analysis after a one-element edit of the 1k model < 50 ms. Times are the
+best of ``--repeat`` runs (default 3) of wall-clock time; the machine's other
+load shows up in them, so run it on a quiet machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from app.analysis import analyze, engine  # noqa: E402
+from app.knowledge import load_library  # noqa: E402
+from app.model import ThreatModel  # noqa: E402
+from tests.benchmarks.synthetic import synthetic_model  # noqa: E402
+
+
+def _forget() -> None:
+    with engine._state_lock:
+        engine._state = None
+
+
+def _best(fn, repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        gc.collect()
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return min(times)
+
+
+def _with_element(model: ThreatModel, new) -> ThreatModel:
+    """The next snapshot, as the editor builds it: untouched objects shared by identity."""
+    data = {k: getattr(model, k) for k in type(model).model_fields}
+    data["elements"] = tuple(new if e.id == new.id else e for e in model.elements)
+    return ThreatModel.model_validate(data)
+
+
+def _edited(model: ThreatModel, kind: str, n: int) -> ThreatModel:
+    models = [e for e in model.elements if e.kind == "model"]
+    e = models[(n * 7) % len(models)]
+    data = e.model_dump()
+    if kind == "rename":
+        data["name"] = f"{e.name} v{n}"
+    elif kind == "control":
+        data["controls"] = sorted(set(data["controls"]) ^ {"rate-limiting"})
+    elif kind == "property":  # not read by the graph facts
+        data["properties"]["public_architecture"] = not data["properties"]["public_architecture"]
+    else:  # read by the graph facts: the structure changes, a full run follows
+        data["properties"]["access"] = "anonymous" if data["properties"]["access"] != "anonymous" else "internal"
+    return _with_element(model, type(e).model_validate(data))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sizes", default="100,1000,10000")
+    args = parser.parse_args(argv)
+    library = load_library()
+    print(f"{'elements':>9} {'flows':>7} {'findings':>9} {'cold full':>10} {'warm full':>10}  per element")
+    for size in (int(s) for s in args.sizes.split(",")):
+        model = synthetic_model(size)
+        _forget()
+        t = time.perf_counter()
+        result = analyze(model, library)
+        cold = time.perf_counter() - t
+
+        def full() -> None:
+            _forget()
+            analyze(model, library)
+
+        warm = _best(full, args.repeat)
+        print(f"{size:>9} {len(model.flows):>7} {len(result.findings):>9} {cold:>9.3f}s {warm:>9.3f}s"
+              f"  {warm / size * 1e6:7.1f} µs")
+    model = synthetic_model(1000)
+    print("\nre-analysis of the 1,000-element model after a one-element edit:")
+    for kind in ("rename", "control", "property", "structure"):
+        times = []
+        current = model
+        _forget()
+        analyze(current, library)
+        for n in range(max(3, args.repeat)):
+            nxt = _edited(current, kind, n)
+            gc.collect()
+            t = time.perf_counter()
+            analyze(nxt, library)
+            times.append(time.perf_counter() - t)
+            current = nxt
+        label = {"rename": "rename an element", "control": "add a control", "property":
+                 "change a property facts do not read", "structure": "change access (facts recomputed)"}[kind]
+        print(f"  {label:<40} best {min(times) * 1000:7.1f} ms   median {sorted(times)[len(times) // 2] * 1000:7.1f} ms")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
