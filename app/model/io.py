@@ -2,7 +2,7 @@
 
 Reading refuses, with a located message and never a traceback: files over
 :data:`MAX_FILE_BYTES` (before reading them), invalid UTF-8, JSON syntax
-errors, duplicate keys, NaN/Infinity, nesting too deep to parse, unknown keys,
+errors, duplicate keys, NaN/Infinity, absurdly long numbers, nesting too deep to parse, unknown keys,
 wrong types, out-of-range values, and (``check_model``) dangling references.
 
 Writing produces the canonical text (two-space JSON, keys in schema order,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -94,6 +95,7 @@ def test_documented_problem_lines_match_real_output():
     assert 'flows[3].target: no element with id "m9"' in DOC  # same shape, different index
 
 
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_the_plain_git_hook_in_the_document_works(tmp_path, example_paths):
     hook = re.search(r"```sh\n(#!/bin/sh\n.*?)```", DOC, re.S).group(1)
     bin_dir = tmp_path / "bin"
