@@ -68,28 +68,46 @@ def _default_library():
 
 
 class _GcPause:
-    """Pause automatic garbage collection while any analysis run is in flight (GUI thread only)."""
+    """Pause automatic garbage collection while any analysis run is in flight.
 
-    depth = 0
+    Every run holds a token from :meth:`enter` (GUI thread) until :meth:`leave`
+    (GUI thread; idempotent). The worker releases its token through a
+    module-level bridge object that is never deleted, so the pause ends even
+    when the runner that started the run was deleted meanwhile (a window
+    closed during an analysis).
+    """
+
+    active: set[int] = set()
     was_enabled = True
+    _counter = 0
+    bridge: Optional["_GcBridge"] = None
 
     @classmethod
-    def enter(cls) -> None:
-        if cls.depth == 0:
+    def enter(cls) -> int:
+        if cls.bridge is None:
+            cls.bridge = _GcBridge()  # created in the GUI thread, lives as long as the module
+            cls.bridge.released.connect(cls.leave, Qt.ConnectionType.QueuedConnection)
+        if not cls.active:
             cls.was_enabled = gc.isenabled()
             gc.disable()
-        cls.depth += 1
+        cls._counter += 1
+        cls.active.add(cls._counter)
+        return cls._counter
 
     @classmethod
-    def leave(cls) -> None:
-        if cls.depth == 0:
+    def leave(cls, token: int) -> None:
+        if token not in cls.active:
             return
-        cls.depth -= 1
-        if cls.depth == 0 and cls.was_enabled:
+        cls.active.discard(token)
+        if not cls.active and cls.was_enabled:
             # collect here, on the GUI thread, before re-enabling: the allocation count is
             # reset, so the worker cannot cross the threshold while it finishes its loop
             gc.collect(0)
             gc.enable()
+
+
+class _GcBridge(QObject):
+    released = Signal(int)
 
 
 class _Outcome:
@@ -140,6 +158,7 @@ class AnalysisRunner(QObject):
         self._result: Any = None
         self._result_revision = -1  # revision of the newest result delivered
         self._running: Optional[int] = None  # revision in flight
+        self._gc_token = 0
         self._pending = False
         self._closed = False
         self._executor: Optional[concurrent.futures.ThreadPoolExecutor] = None
@@ -196,9 +215,9 @@ class AnalysisRunner(QObject):
             return
         self._running = revision
         self._set_state(ANALYSING)
-        _GcPause.enter()
+        token = self._gc_token = _GcPause.enter()
         future = self._executor.submit(self._work, model, revision)
-        future.add_done_callback(lambda f, r=revision: self._on_future_done(f, r))
+        future.add_done_callback(lambda f, r=revision, t=token: self._on_future_done(f, r, t))
 
     def shutdown(self, wait: bool = False) -> None:
         """Stop analysing (window closing). A run in flight finishes but is not delivered."""
@@ -211,9 +230,9 @@ class AnalysisRunner(QObject):
         if self._executor is not None:
             self._executor.shutdown(wait=wait, cancel_futures=True)
             if wait and self._running is not None:
-                # the run has finished (or was cancelled); its delivery will never be handled
+                # the worker has stopped, so collecting is safe again; the delivery is ignored
                 self._running = None
-                _GcPause.leave()
+                _GcPause.leave(self._gc_token)
 
     # ------------------------------------------------------------ worker side (no Qt here)
     def _work(self, model, revision: int) -> _Outcome:
@@ -230,9 +249,10 @@ class AnalysisRunner(QObject):
                 self._library = self._load_library()
             return self._library
 
-    def _on_future_done(self, future: concurrent.futures.Future, revision: int) -> None:
+    def _on_future_done(self, future: concurrent.futures.Future, revision: int, token: int) -> None:
         # runs on the worker thread: hand over to the GUI thread and nothing else
         outcome = _Outcome(revision, error="cancelled") if future.cancelled() else future.result()
+        _GcPause.bridge.released.emit(token)
         try:
             self._bridge.finished.emit(outcome)
         except RuntimeError:  # the runner was deleted while the run was in flight
@@ -243,7 +263,7 @@ class AnalysisRunner(QObject):
         if self._running is None:
             return  # shut down meanwhile and already accounted for
         self._running = None
-        _GcPause.leave()
+        _GcPause.leave(self._gc_token)
         if self._closed:
             return
         self._deliver(outcome)

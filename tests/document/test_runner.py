@@ -164,3 +164,16 @@ def test_the_real_engine_on_an_example(qtbot, qapp):
         assert result == analyze(doc.model, load_library())  # same answer as the headless path
     finally:
         runner.shutdown(wait=True)
+
+
+def test_gc_resumes_when_a_runner_is_deleted_mid_run(qtbot, doc, engine):
+    """A window closed during an analysis: the run finishes unseen, and collection comes back on."""
+    r = AnalysisRunner(doc, analyze=engine, library="LIB", delay_ms=0)
+    _rename_model(doc, "slow and orphaned")
+    r.run_now()
+    qtbot.waitUntil(lambda: len(engine.calls) == 1, timeout=2000)
+    assert not gc.isenabled()
+    r.shutdown()  # no wait, as a closing window does
+    r.deleteLater()
+    del r
+    qtbot.waitUntil(gc.isenabled, timeout=5000)
