@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QRectF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtSvg import QSvgGenerator
+from PySide6.QtWidgets import QGraphicsItem
 
 MARGIN = 24.0
 MAX_PIXELS = 16_000  # per side: keeps a huge diagram's PNG within memory
@@ -24,8 +25,12 @@ def _clean_scene(scene):
     """Hide selection and hover decorations while exporting."""
     selected = scene.selectedItems()
     hovered = [n for n in scene.nodes.values() if n.hovered]
+    overview = scene.overview_mode
     scene.blockSignals(True)  # the selection model must not see this
     try:
+        scene.set_overview(False)  # exports are always drawn in full
+        for n in scene.nodes.values():  # vectors and text, not the screen's cached pixmaps
+            n.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for item in selected:
             item.setSelected(False)
         for n in hovered:
@@ -36,6 +41,9 @@ def _clean_scene(scene):
             item.setSelected(True)
         for n in hovered:
             n.hovered = True
+        for n in scene.nodes.values():
+            n.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        scene.set_overview(overview)
         scene.blockSignals(False)
 
 

@@ -53,6 +53,36 @@ def label_size(text: str) -> tuple[float, float, str]:
     return width + 8, fm.height() * len(lines) + 2, "\n".join(lines)
 
 
+class _Pens:
+    """The pens a flow paints with, made once per theme (a paint must not build objects)."""
+
+    def __init__(self, theme: Theme):
+        join, cap = Qt.PenJoinStyle.RoundJoin, Qt.PenCapStyle.FlatCap
+        # A one-pixel cosmetic pen takes Qt's fast antialiased line path: about ten times
+        # cheaper than stroking a wider line, which matters with hundreds of flows in view.
+        self.line = QPen(theme.flow, 1.0, Qt.PenStyle.SolidLine, cap, join)
+        self.line.setCosmetic(True)
+        self.selected = QPen(theme.selection, 2.2, Qt.PenStyle.SolidLine, cap, join)
+        self.selected.setCosmetic(True)
+        self.highlight = QPen(theme.highlight, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, join)
+        self.grip = QPen(theme.selection, 1.5)
+        self.label = QPen(theme.flow, 0.8)
+        self.label_selected = QPen(theme.selection, 1.4)
+        self.label_highlight = QPen(theme.highlight, 3)
+
+
+_PENS: dict[int, _Pens] = {}
+
+
+def pens_for(theme: Theme) -> _Pens:
+    pens = _PENS.get(id(theme))
+    if pens is None:
+        _PENS.clear()  # one theme at a time: the old one's pens go
+        pens = _PENS[id(theme)] = _Pens(theme)
+        pens.theme = theme  # keeps id(theme) from being reused while cached
+    return pens
+
+
 class FlowLabelItem(QGraphicsItem):
     """A flow's label and badge, stacked above the elements so a tight gap never hides them.
 
@@ -96,12 +126,13 @@ class FlowLabelItem(QGraphicsItem):
         if lod < DETAIL_LOD:
             return
         theme = flow.theme
+        pens = pens_for(theme)
         selected = flow.isSelected()
         if flow._shown and lod >= TEXT_LOD and not self._rect.isNull():
             if flow.highlighted:
-                painter.setPen(QPen(theme.highlight, 3))
+                painter.setPen(pens.label_highlight)
             else:
-                painter.setPen(QPen(theme.selection if selected else theme.flow, 1.4 if selected else 0.8))
+                painter.setPen(pens.label_selected if selected else pens.label)
             painter.setBrush(theme.label_fill)
             painter.drawRoundedRect(self._rect, 3, 3)
             painter.setFont(label_font())
@@ -123,6 +154,8 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self.name = name
         self._shown = ""
         self._route = Route((QPointF(), QPointF()))
+        self._polyline = QPolygonF()
+        self._arrow: QPolygonF | None = None
         self._label = QRectF()
         self._bounds = QRectF()
         self._shape: QPainterPath | None = None
@@ -130,6 +163,7 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self.label_item = FlowLabelItem(self)  # the scene adds it beside this item
         self.setZValue(5)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # paint() gets the exposed rect
         self.setAcceptHoverEvents(False)
 
     def type(self) -> int:
@@ -149,6 +183,9 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self._shape = None
         self._line = None
         pts = route.points
+        # drawn every frame: build the polyline and the arrowhead once per route
+        self._polyline = QPolygonF(list(pts))
+        self._arrow = arrow_head(pts[-1], pts[-2]) if len(pts) >= 2 and pts[0] != pts[-1] else None
         xs = [p.x() for p in pts]
         ys = [p.y() for p in pts]
         bounds = QRectF(QPointF(min(xs), min(ys)), QPointF(max(xs), max(ys))).adjusted(-12, -12, 12, 12)
@@ -195,41 +232,35 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
             stroker.setWidth(12)
             path = stroker.createStroke(self._line_path())
             path.setFillRule(Qt.FillRule.WindingFill)
-            if self.isSelected():
-                for p in self.endpoints():
-                    path.addEllipse(p, END_GRIP + 2, END_GRIP + 2)
             self._shape = path
-        return self._shape
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
-            self._shape = None  # the end grips join or leave the shape
-            self.label_item.update()
-        return super().itemChange(change, value)
+        if not self.isSelected():
+            return self._shape
+        path = QPainterPath(self._shape)  # a selected flow's end grips are grabbable too
+        for p in self.endpoints():
+            path.addEllipse(p, END_GRIP + 2, END_GRIP + 2)
+        return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
-        theme = self.theme
-        lod = option.levelOfDetailFromTransform(painter.worldTransform())
+        pens = pens_for(self.theme)
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        pts = self._route.points
-        line = self._line_path()
-        if self.highlighted:
-            painter.setPen(QPen(theme.highlight, 8, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawPath(line)
-        colour = theme.selection if selected else theme.flow
-        painter.setPen(QPen(colour, 2.2 if selected else 1.4, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap, Qt.PenJoinStyle.RoundJoin))
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawPath(line)
-        painter.setBrush(colour)
-        painter.setPen(Qt.PenStyle.NoPen)
-        if len(pts) >= 2 and pts[0] != pts[-1]:
-            painter.drawPolygon(arrow_head(pts[-1], pts[-2]))
-        if lod < DETAIL_LOD:
-            return
+        line = self._polyline
+        exposed = option.exposedRect
+        if not exposed.isNull() and not exposed.contains(self._bounds):
+            # a long flow mostly off-screen: stroking all of it costs more than the whole frame
+            line = _clip_polyline(self._route.points, exposed.adjusted(-12, -12, 12, 12))
+        if self.highlighted:
+            painter.setPen(pens.highlight)
+            painter.drawPolyline(line)
+        painter.setPen(pens.selected if selected else pens.line)
+        painter.drawPolyline(line)
+        if self._arrow is not None:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(self.theme.selection if selected else self.theme.flow)
+            painter.drawPolygon(self._arrow)
         if selected:
-            painter.setPen(QPen(theme.selection, 1.5))
-            painter.setBrush(theme.node_fill)
+            painter.setPen(pens.grip)
+            painter.setBrush(self.theme.node_fill)
             for p in self.endpoints():
                 painter.drawEllipse(p, END_GRIP - 1, END_GRIP - 1)
 
@@ -252,3 +283,46 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
 
     def polygon(self) -> QPolygonF:
         return QPolygonF(list(self._route.points))
+
+
+def _clip_polyline(points, rect: QRectF) -> QPolygonF:
+    """The polyline's pieces inside ``rect`` (Liang–Barsky per segment), as one polyline.
+
+    Pieces that do not touch are joined by a jump the pen would draw, so
+    each visible segment is returned on its own when the line leaves the
+    rectangle and comes back; for the usual one or two segments that is rare.
+    """
+    out: list[QPointF] = []
+    for a, b in zip(points, points[1:]):
+        piece = _clip_segment(a, b, rect)
+        if piece is None:
+            continue
+        p, q = piece
+        if out and out[-1] != p:
+            if len(out) >= 2:
+                break  # a second, separate visible piece: keep the first (it is what fits the view)
+            out = []
+        if not out:
+            out.append(p)
+        out.append(q)
+    return QPolygonF(out)
+
+
+def _clip_segment(a: QPointF, b: QPointF, r: QRectF):
+    x0, y0, dx, dy = a.x(), a.y(), b.x() - a.x(), b.y() - a.y()
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - r.left()), (dx, r.right() - x0), (-dy, y0 - r.top()), (dy, r.bottom() - y0)):
+        if p == 0:
+            if q < 0:
+                return None
+            continue
+        t = q / p
+        if p < 0:
+            if t > t1:
+                return None
+            t0 = max(t0, t)
+        else:
+            if t < t0:
+                return None
+            t1 = min(t1, t)
+    return QPointF(x0 + dx * t0, y0 + dy * t0), QPointF(x0 + dx * t1, y0 + dy * t1)

@@ -14,7 +14,7 @@ diagram fast.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
@@ -33,6 +33,23 @@ def name_font() -> QFont:
     font = QFont()
     font.setPointSizeF(9.0)
     return font
+
+
+_BOX_KINDS = frozenset({ElementKind.ACTOR, ElementKind.TRAINER})
+_POLYGONS: dict[tuple, QPolygonF] = {}
+
+
+def outline_polygon(kind: ElementKind, w: float, h: float) -> QPolygonF:
+    """The silhouette of ``kind`` at size ``w``×``h`` as a polygon, shared by every node of that shape."""
+    key = (kind, w, h)
+    poly = _POLYGONS.get(key)
+    if poly is None:
+        polys = outline_path(kind, QRectF(0, 0, w, h)).toSubpathPolygons()
+        poly = polys[0] if polys else QPolygonF(QRectF(0, 0, w, h))
+        if len(_POLYGONS) > 256:  # sizes are few in practice; never let a resize spree grow this
+            _POLYGONS.clear()
+        _POLYGONS[key] = poly
+    return poly
 
 
 class CanvasItemMixin:
@@ -87,6 +104,9 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         self.setZValue(10)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
         self.setAcceptHoverEvents(True)
+        # a node's drawing (symbol, wrapped text) is costly and rarely changes: keep it as a
+        # pixmap at screen resolution; update() and zoom changes redraw it
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     # -- Qt overrides
     def type(self) -> int:
@@ -177,9 +197,12 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
     def outline_polygon(self) -> QPolygonF:
         """The silhouette as a polygon in local coordinates (flows clip against it)."""
         if self._polygon is None:
-            polys = self.outline().toSubpathPolygons()
-            self._polygon = polys[0] if polys else QPolygonF(self.local_rect())
+            self._polygon = outline_polygon(self.kind, self._w, self._h)
         return self._polygon
+
+    def is_box(self) -> bool:
+        """True when the silhouette is its rectangle (flows clip exactly, without a search)."""
+        return self.kind in _BOX_KINDS
 
     def scene_outline_polygon(self) -> QPolygonF:
         return self.outline_polygon().translated(self.pos())
@@ -216,6 +239,7 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
         self.setPos(rect.topLeft())
         self.set_depth(depth)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # paint() gets the exposed rect
 
     def type(self) -> int:
         return self.Type
@@ -247,14 +271,41 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
         lod = option.levelOfDetailFromTransform(painter.worldTransform())
         rect = self.local_rect()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if self.highlighted:
-            painter.setPen(QPen(theme.highlight, 7))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRoundedRect(rect, 8, 8)
+        exposed = option.exposedRect
         pen = QPen(theme.selection if selected else theme.boundary, 2.0 if selected else 1.6, Qt.PenStyle.DashLine)
-        painter.setPen(pen)
-        painter.setBrush(theme.boundary_fill)
-        painter.drawRoundedRect(rect, 8, 8)
+        area = exposed.adjusted(-10, -10, 10, 10) if not exposed.isNull() else rect.adjusted(-10, -10, 10, 10)
+        # A tinted band inside the border marks the inside. Not a full fill: blending a
+        # translucent, screen-sized fill for every nested boundary is slow, and the band
+        # reads the same at every zoom.
+        band = min(18.0, rect.width() / 2, rect.height() / 2)
+        for strip in (
+            QRectF(rect.left(), rect.top(), rect.width(), band), QRectF(rect.left(), rect.bottom() - band, rect.width(), band),
+            QRectF(rect.left(), rect.top() + band, band, rect.height() - 2 * band),
+            QRectF(rect.right() - band, rect.top() + band, band, rect.height() - 2 * band),
+        ):
+            visible = strip.intersected(area)
+            if not visible.isEmpty():
+                painter.fillRect(visible, theme.boundary_fill)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        if area.contains(rect):
+            if self.highlighted:
+                painter.setPen(QPen(theme.highlight, 7))
+                painter.drawRoundedRect(rect, 8, 8)
+            painter.setPen(pen)
+            painter.drawRoundedRect(rect, 8, 8)
+        else:
+            # only part of a big boundary shows (zoomed in): dashing its whole outline
+            # would cost more than the rest of the frame, so draw just the visible pieces
+            edges = [
+                QLineF(rect.topLeft(), rect.topRight()), QLineF(rect.topRight(), rect.bottomRight()),
+                QLineF(rect.bottomRight(), rect.bottomLeft()), QLineF(rect.bottomLeft(), rect.topLeft()),
+            ]
+            for edge_pen in ([QPen(theme.highlight, 7)] if self.highlighted else []) + [pen]:
+                painter.setPen(edge_pen)
+                for edge in edges:
+                    piece = _clip_line(edge, area)
+                    if piece is not None:
+                        painter.drawLine(piece)
         if lod >= TEXT_LOD:
             font = name_font()
             font.setBold(True)
@@ -272,11 +323,6 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
                 painter.drawRect(self.grip_rect(grip))
         if self.badge is not None and self.annotations_visible and lod >= DETAIL_LOD:
             paint_badge(painter, QPointF(self._w - 4, 0), self.badge, theme.background)
-
-    def itemChange(self, change, value):
-        if change == QGraphicsItem.GraphicsItemChange.ItemSelectedChange:
-            self.prepareGeometryChange()  # the grips join or leave the shape
-        return super().itemChange(change, value)
 
     def set_name(self, name: str) -> None:
         self.name = name
@@ -312,3 +358,14 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
                 return grip
         return None
 
+
+
+def _clip_line(line: QLineF, rect: QRectF) -> QLineF | None:
+    """The part of an axis-parallel ``line`` inside ``rect`` (None when it misses)."""
+    x1, x2 = sorted((line.x1(), line.x2()))
+    y1, y2 = sorted((line.y1(), line.y2()))
+    x1, x2 = max(x1, rect.left()), min(x2, rect.right())
+    y1, y2 = max(y1, rect.top()), min(y2, rect.bottom())
+    if x1 > x2 or y1 > y2:
+        return None
+    return QLineF(x1, y1, x2, y2)

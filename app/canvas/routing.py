@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF
+from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QPolygonF
 
 LANE_GAP = 16.0  # distance between parallel flows of one pair of elements
@@ -27,33 +27,57 @@ def lane_offsets(count: int) -> list[float]:
     return [(i - (count - 1) / 2) * LANE_GAP for i in range(count)]
 
 
-def clip_to_outline(inside: QPointF, outside: QPointF, outline: QPolygonF) -> QPointF:
+def clip_to_outline(inside: QPointF, outside: QPointF, outline: QPolygonF, origin: QPointF | None = None,
+                    box: bool = False) -> QPointF:
     """Where the segment ``inside → outside`` leaves the closed polygon ``outline``.
 
-    Returns ``inside`` unchanged when the segment never crosses it (the other
-    end lies inside too: overlapping nodes).
+    ``origin``: where the polygon's own coordinates start in the scene (a
+    node's position), so one polygon serves every node of the same shape.
+    ``box=True`` says the polygon is its bounding rectangle (exact, no search).
+    Returns ``inside`` unchanged when ``outside`` is inside the outline too
+    (overlapping nodes).
+
+    The exit is found where the segment leaves the outline's bounding box,
+    then refined by bisection with the polygon's (C++) point test: a dozen
+    calls instead of a Python loop over every edge of a curved outline.
     """
-    seg = QLineF(inside, outside)
-    best: QPointF | None = None
-    best_t = -1.0
-    n = outline.size()
-    for i in range(n):
-        a = outline.at(i)
-        b = outline.at((i + 1) % n)
-        kind, hit = seg.intersects(QLineF(a, b))
-        if kind == QLineF.IntersectionType.BoundedIntersection:
-            t = _param(seg, hit)
-            if t > best_t:  # the last crossing: leaves concave outlines cleanly
-                best_t, best = t, hit
-    return best if best is not None else QPointF(inside)
+    ox, oy = (origin.x(), origin.y()) if origin is not None else (0.0, 0.0)
+    x0, y0 = inside.x() - ox, inside.y() - oy
+    dx, dy = outside.x() - inside.x(), outside.y() - inside.y()
+    r = outline.boundingRect()
+    t_exit = _box_exit(x0, y0, dx, dy, r)
+    if t_exit is None or t_exit >= 1.0:
+        return QPointF(inside)  # the far end is inside the box too
+    if box:
+        return QPointF(inside.x() + dx * t_exit, inside.y() + dy * t_exit)
+    fill = Qt.FillRule.WindingFill
+    contains = outline.containsPoint
+    if not contains(QPointF(x0, y0), fill):
+        return QPointF(inside.x() + dx * t_exit, inside.y() + dy * t_exit)
+    lo, hi = 0.0, t_exit
+    for _ in range(11):
+        mid = (lo + hi) / 2
+        if contains(QPointF(x0 + dx * mid, y0 + dy * mid), fill):
+            lo = mid
+        else:
+            hi = mid
+    return QPointF(inside.x() + dx * hi, inside.y() + dy * hi)
 
 
-def _param(seg: QLineF, p: QPointF) -> float:
-    dx, dy = seg.dx(), seg.dy()
-    length2 = dx * dx + dy * dy
-    if length2 == 0:
-        return 0.0
-    return ((p.x() - seg.x1()) * dx + (p.y() - seg.y1()) * dy) / length2
+def _box_exit(x0: float, y0: float, dx: float, dy: float, r: QRectF) -> float | None:
+    """Parameter at which the ray ``(x0, y0) + t·(dx, dy)`` leaves rectangle ``r`` (None: never)."""
+    ts = []
+    if dx > 0:
+        ts.append((r.right() - x0) / dx)
+    elif dx < 0:
+        ts.append((r.left() - x0) / dx)
+    if dy > 0:
+        ts.append((r.bottom() - y0) / dy)
+    elif dy < 0:
+        ts.append((r.top() - y0) / dy)
+    if not ts:
+        return None
+    return max(0.0, min(ts))
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,9 @@ def route(
     target_outline: QPolygonF,
     waypoints: list[QPointF] | tuple[QPointF, ...] = (),
     lane: float = 0.0,
+    source_origin: QPointF | None = None,
+    target_origin: QPointF | None = None,
+    boxes: tuple[bool, bool] = (False, False),
 ) -> Route:
     """Route one flow; ``lane`` is its perpendicular offset (see :func:`lane_offsets`).
 
@@ -99,8 +126,8 @@ def route(
     waypoints the user has routed the flow by hand, so no lane is applied.
     """
     if waypoints:
-        first = clip_to_outline(source_center, waypoints[0], source_outline)
-        last = clip_to_outline(target_center, waypoints[-1], target_outline)
+        first = clip_to_outline(source_center, waypoints[0], source_outline, source_origin, boxes[0])
+        last = clip_to_outline(target_center, waypoints[-1], target_outline, target_origin, boxes[1])
         return Route((first, *[QPointF(p) for p in waypoints], last))
     s, t = QPointF(source_center), QPointF(target_center)
     if lane:
@@ -108,8 +135,8 @@ def route(
         length = axis.length() or 1.0
         nx, ny = -axis.dy() / length * lane, axis.dx() / length * lane
         s, t = QPointF(s.x() + nx, s.y() + ny), QPointF(t.x() + nx, t.y() + ny)
-    first = clip_to_outline(s, t, source_outline)
-    last = clip_to_outline(t, s, target_outline)
+    first = clip_to_outline(s, t, source_outline, source_origin, boxes[0])
+    last = clip_to_outline(t, s, target_outline, target_origin, boxes[1])
     return Route((first, last))
 
 

@@ -23,10 +23,10 @@ from app.analysis.findings import AnalysisResult
 from app.canvas.badges import Badge, badges_from
 from app.canvas.flows import FlowItem, label_size
 from app.canvas.nodes import BoundaryItem, NodeItem
+from app.canvas.overview import Overview
 from app.canvas.routing import LabelPlacer, lane_offsets, route
 from app.canvas.theme import BOUNDARY_H, BOUNDARY_W, NODE_H, NODE_W, current_theme
 from app.model import Rect, ThreatModel
-from app.model.types import natural_key
 
 
 def qrect(rect: Rect) -> QRectF:
@@ -48,7 +48,8 @@ def fallback_rects(model: ThreatModel) -> dict[str, QRectF]:
     missing = [e.id for e in model.elements if e.id not in layout.elements]
     for i, ident in enumerate(missing):
         out[ident] = QRectF(40 + (i % 6) * (NODE_W + 60), top + (i // 6) * (NODE_H + 60), NODE_W, NODE_H)
-    for b in sorted(model.boundaries, key=lambda b: -_depth(model, b.id)):
+    parents = {b.id: b.parent for b in model.boundaries}
+    for b in sorted(model.boundaries, key=lambda b: -_depth(model, b.id, parents)):
         if b.id in layout.boundaries:
             continue
         rects = [qrect(layout.elements[m]) if m in layout.elements else out.get(m) for m in b.members]
@@ -65,8 +66,9 @@ def fallback_rects(model: ThreatModel) -> dict[str, QRectF]:
     return out
 
 
-def _depth(model: ThreatModel, boundary_id: str) -> int:
-    parents = {b.id: b.parent for b in model.boundaries}
+def _depth(model: ThreatModel, boundary_id: str, parents: dict | None = None) -> int:
+    if parents is None:
+        parents = {b.id: b.parent for b in model.boundaries}
     depth, node, seen = 0, parents.get(boundary_id), set()
     while node is not None and node not in seen:
         seen.add(node)
@@ -95,6 +97,10 @@ class DiagramScene(QGraphicsScene):
         self.annotations_visible = True
         self._selection = None
         self._syncing = False
+        self._selected_flows: set[str] = set()
+        self.selectionChanged.connect(self._on_scene_selection_changed_labels)
+        self.overview = Overview(self)
+        self.overview_mode = False
         self.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
         doc = document
         doc.model_reset.connect(self._on_document_model_reset)
@@ -172,6 +178,16 @@ class DiagramScene(QGraphicsScene):
             finally:
                 self._syncing = False
 
+    def _on_scene_selection_changed_labels(self) -> None:
+        self._overview_changed()
+        # a flow's label is a separate item: repaint it when the flow's selection changes
+        now = {i.item_id for i in self.selectedItems() if isinstance(i, FlowItem)}
+        for fid in now ^ self._selected_flows:
+            item = self.flows.get(fid)
+            if item is not None:
+                item.label_item.update()
+        self._selected_flows = now
+
     def model_rect(self, ident: str) -> QRectF:
         """The rectangle of an element or boundary per the model (or its fallback position)."""
         r = self.document.rect(ident)
@@ -206,7 +222,8 @@ class DiagramScene(QGraphicsScene):
         self._highlighted = set()
         model = self.document.model
         self._fallback = fallback_rects(model)
-        for b in sorted(model.boundaries, key=lambda b: _depth(model, b.id)):
+        parents = {b.id: b.parent for b in model.boundaries}
+        for b in sorted(model.boundaries, key=lambda b: _depth(model, b.id, parents)):
             self._add_boundary(b.id)
         for e in model.elements:
             self._add_node(e.id)
@@ -215,11 +232,14 @@ class DiagramScene(QGraphicsScene):
         for node in self.nodes.values():
             self._placer.set_obstacle(node.item_id, node.scene_rect())
         for f in model.flows:
-            item = FlowItem(f.id, f.name, self.theme)
-            self.flows[f.id] = item
+            self.flows[f.id] = FlowItem(f.id, f.name, self.theme)
+        self._route_all()  # before the flows join the scene: no index updates while routing
+        for item in self.flows.values():
             self.addItem(item)
             self.addItem(item.label_item)
-        self._reroute([f.id for f in model.flows])
+            if self.overview_mode:
+                _set_no_contents(item, True)
+        self.overview.invalidate()
         self.setSceneRect(QRectF())
         self.grow_scene_rect(reset=True)
         self.rebuilt.emit()
@@ -239,28 +259,45 @@ class DiagramScene(QGraphicsScene):
         item.setToolTip("")
         self.nodes[ident] = item
         self.addItem(item)
+        if self.overview_mode:
+            _set_no_contents(item, True)
 
     def _add_boundary(self, ident: str) -> None:
         b = self.document.boundary(ident)
         item = BoundaryItem(ident, b.name, self.model_rect(ident), len(self.document.ancestors(ident)), self.theme)
         self.boundaries[ident] = item
         self.addItem(item)
+        if self.overview_mode:
+            _set_no_contents(item, True)
 
     # ------------------------------------------------------------ routing
     def _reroute(self, flow_ids: Iterable[str]) -> None:
-        """Recompute the routes and labels of these flows (and their lane siblings)."""
+        """Recompute the routes and labels of these flows (and of the other flows of their pairs)."""
         doc = self.document
-        todo: set[str] = set()
+        pairs: dict[tuple[str, str], None] = {}
         for fid in flow_ids:
             f = doc.flow(fid)
             if f is None or fid not in self.flows:
                 continue
-            todo.update(g.id for g in doc.flows_of(f.source) if {g.source, g.target} == {f.source, f.target})
-        # siblings added by the same change may not have their items yet: they route when they arrive
-        for fid in sorted((t for t in todo if t in self.flows), key=_natural):
-            self._route_one(fid)
+            pairs[_pair(f.source, f.target)] = None
+        for a, b in pairs:
+            self._route_pair([g.id for g in doc.flows_of(a) if _pair(g.source, g.target) == (a, b)])
 
-    def _route_one(self, fid: str) -> None:
+    def _route_all(self) -> None:
+        """Route every flow (model order is natural id order, so each pair's lanes come out sorted)."""
+        groups: dict[tuple[str, str], list[str]] = {}
+        for f in self.document.model.flows:
+            groups.setdefault(_pair(f.source, f.target), []).append(f.id)
+        for siblings in groups.values():
+            self._route_pair(siblings)
+
+    def _route_pair(self, siblings: list[str]) -> None:
+        # siblings added by the same change may not have their items yet: they route when they arrive
+        for fid, lane in zip(siblings, lane_offsets(len(siblings))):
+            if fid in self.flows:
+                self._route_one(fid, lane)
+
+    def _route_one(self, fid: str, lane: float) -> None:
         doc = self.document
         f = doc.flow(fid)
         item = self.flows[fid]
@@ -268,22 +305,20 @@ class DiagramScene(QGraphicsScene):
         src, dst = self.nodes.get(f.source), self.nodes.get(f.target)
         if src is None or dst is None:
             return
-        siblings = [g.id for g in doc.flows_of(f.source) if {g.source, g.target} == {f.source, f.target}]
-        lanes = lane_offsets(len(siblings))
-        lane = lanes[siblings.index(fid)]
         if f.source > f.target:  # measure every lane from the same side of the pair's axis
             lane = -lane
-        waypoints = [QPointF(p.x, p.y) for p in doc.flow_points(fid)]
+        points = doc.flow_points(fid)
+        waypoints = [QPointF(p.x, p.y) for p in points] if points else ()
         r = route(
-            src.scene_rect().center(), src.scene_outline_polygon(),
-            dst.scene_rect().center(), dst.scene_outline_polygon(),
-            waypoints, lane,
+            src.scene_rect().center(), src.outline_polygon(),
+            dst.scene_rect().center(), dst.outline_polygon(),
+            waypoints, lane, src.pos(), dst.pos(), (src.is_box(), dst.is_box()),
         )
-        self._placer.remove_obstacle(fid)
         if f.name:
             w, h, shown = label_size(f.name)
             label = self._placer.place(r, QSizeF(w, h), key=fid)
         else:
+            self._placer.remove_obstacle(fid)
             label, shown = QRectF(), ""
         item.set_name(f.name)
         item.set_route(r, label, shown)
@@ -299,6 +334,7 @@ class DiagramScene(QGraphicsScene):
             elif ident in self.boundaries:
                 self.boundaries[ident].set_rect(rect)
         self._nodes_moved(moved_nodes)
+        self._overview_changed(geometry=True)
 
     def restore_geometry(self, ids: Iterable[str]) -> None:
         """Put items back where the model says (after a cancelled gesture)."""
@@ -340,6 +376,8 @@ class DiagramScene(QGraphicsScene):
         self.flows[ident] = item
         self.addItem(item)
         self.addItem(item.label_item)
+        if self.overview_mode:
+            _set_no_contents(item, True)
         self._reroute([ident])
         self._apply_badge(ident)
 
@@ -379,6 +417,25 @@ class DiagramScene(QGraphicsScene):
 
     def _on_document_revision_changed(self, _revision: int) -> None:
         self.grow_scene_rect()
+        self._overview_changed(geometry=True)
+
+    # ------------------------------------------------------------ overview (zoomed far out)
+    def set_overview(self, on: bool) -> None:
+        """Draw the diagram in batched overview form (items keep their geometry but paint nothing)."""
+        if on == self.overview_mode:
+            return
+        self.overview_mode = on
+        for _, item in self.all_items():
+            _set_no_contents(item, on)
+        self.overview.invalidate()
+        self.update()
+
+    def _overview_changed(self, geometry: bool = False) -> None:
+        # items without contents do not repaint themselves: repaint the overview instead
+        if geometry:
+            self.overview.invalidate()
+        if self.overview_mode:
+            self.update()
 
     def _on_document_layout_changed(self, ids: list[str]) -> None:
         rects: dict[str, QRectF] = {}
@@ -397,6 +454,7 @@ class DiagramScene(QGraphicsScene):
         self._badges = badges_from(result.by_anchor()) if result is not None else {}
         for ident, item in self._all_items():
             item.set_badge(self._badges.get(ident))
+        self._overview_changed()
 
     def _apply_badge(self, ident: str) -> None:
         item = self.item_for(ident)
@@ -407,6 +465,7 @@ class DiagramScene(QGraphicsScene):
         self.annotations_visible = on
         for _, item in self._all_items():
             item.set_annotations_visible(on)
+        self._overview_changed()
 
     def set_highlight(self, ids: Iterable[str]) -> None:
         """Highlight exactly these items (a finding's anchor and witness path)."""
@@ -418,6 +477,7 @@ class DiagramScene(QGraphicsScene):
         for ident in wanted:
             self.item_for(ident).set_highlighted(True)
         self._highlighted = wanted
+        self._overview_changed()
 
     def highlighted_ids(self) -> set[str]:
         return set(self._highlighted)
@@ -428,11 +488,22 @@ class DiagramScene(QGraphicsScene):
         for _, item in self._all_items():
             item.set_theme(self.theme)
 
-    def _all_items(self):
+    def all_items(self):
+        """``(id, item)`` for every element, flow and boundary item."""
         yield from self.nodes.items()
         yield from self.flows.items()
         yield from self.boundaries.items()
 
+    _all_items = all_items
 
-def _natural(ident: str) -> tuple:
-    return natural_key(ident)
+
+def _set_no_contents(item, on: bool) -> None:
+    item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
+    label = getattr(item, "label_item", None)
+    if label is not None:
+        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    """The unordered pair of two element ids, as a key."""
+    return (a, b) if a <= b else (b, a)

@@ -259,10 +259,20 @@ def paint_glyph(painter: QPainter, kind: ElementKind, r: QRectF, colour: QColor)
     painter.restore()
 
 
+_ICONS: dict[tuple, QIcon] = {}
+
+
 def kind_icon(kind: ElementKind, size: int = 32, theme: Theme | None = None) -> QIcon:
-    """An icon of ``kind``'s symbol for the palette, menus and element list (1× and 2× pixmaps)."""
+    """An icon of ``kind``'s symbol for the palette, menus and element list (1× and 2× pixmaps).
+
+    Cached per kind, size and light/dark: the element list shows thousands.
+    """
     theme = theme or current_theme()
-    icon = QIcon()
+    key = (kind, size, theme.dark)
+    cached = _ICONS.get(key)
+    if cached is not None:
+        return cached
+    icon = _ICONS[key] = QIcon()
     for scale in (1, 2):
         pix = QPixmap(QSize(size * scale, size * scale))
         pix.setDevicePixelRatio(scale)

@@ -99,7 +99,7 @@ def theme_for(palette: QPalette) -> Theme:
             flow=QColor("#b8bcc4"),
             label_fill=QColor(30, 31, 34, 225),
             boundary=QColor("#ef5350"),
-            boundary_fill=QColor(239, 83, 80, 14),
+            boundary_fill=QColor(239, 83, 80, 26),
             selection=QColor("#64b5f6"),
             highlight=QColor("#ffb300"),
         )
@@ -113,7 +113,7 @@ def theme_for(palette: QPalette) -> Theme:
         flow=QColor("#4a4f57"),
         label_fill=QColor(255, 255, 255, 230),
         boundary=QColor("#c62828"),
-        boundary_fill=QColor(198, 40, 40, 8),
+        boundary_fill=QColor(198, 40, 40, 16),
         selection=QColor("#1565c0"),
         highlight=QColor("#ff8f00"),
     )

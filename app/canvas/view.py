@@ -16,6 +16,7 @@ from PySide6.QtCore import QEvent, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QFrame, QGraphicsView
 
+from app.canvas.overview import OVERVIEW_ZOOM
 from app.canvas.theme import GRID
 
 MIME_KIND = "application/x-threatcanvas-kind"  # palette drags: the element kind (or "boundary")
@@ -44,6 +45,8 @@ class DiagramView(QGraphicsView):
         self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
         self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
+        # every paint() sets the pen, brush and font it uses: no save/restore per item needed
+        self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
@@ -94,7 +97,11 @@ class DiagramView(QGraphicsView):
             delta = after - before
             self.translate(delta.x(), delta.y())
         self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self._update_overview()
         self.zoom_changed.emit(self.zoom())
+
+    def _update_overview(self) -> None:
+        self.scene().set_overview(self.zoom() < OVERVIEW_ZOOM)
 
     def zoom_in(self) -> None:
         self.set_zoom(self.zoom() * ZOOM_STEP, QPointF(self.viewport().rect().center()))
@@ -117,6 +124,7 @@ class DiagramView(QGraphicsView):
         factor = min(vp.width() / rect.width(), vp.height() / rect.height(), max_zoom)
         self.resetTransform()
         self.set_zoom(factor)
+        self._update_overview()
         self.centerOn(rect.center())
         self.zoom_changed.emit(self.zoom())
 
@@ -227,9 +235,13 @@ class DiagramView(QGraphicsView):
 
     # ------------------------------------------------------------ background
     def drawBackground(self, painter: QPainter, rect: QRectF) -> None:
-        theme = self.scene().theme
+        scene = self.scene()
+        theme = scene.theme
         painter.fillRect(rect, theme.background)
         zoom = self.zoom()
+        if scene.overview_mode:
+            scene.overview.paint(painter, rect, zoom)
+            return
         if not self.show_grid or zoom < 0.45:
             return
         step = GRID * (5 if zoom < 1.2 else 1)

@@ -14,7 +14,6 @@ from PySide6.QtCore import QSignalBlocker, Qt, QTimer
 from PySide6.QtWidgets import QAbstractItemView, QTreeWidget, QTreeWidgetItem
 
 from app.canvas.symbols import kind_icon
-from app.model.types import natural_key
 
 ID_ROLE = Qt.ItemDataRole.UserRole
 
@@ -62,6 +61,7 @@ class ElementList(QTreeWidget):
         """Relist everything from the document (keeps expansion and the selection)."""
         self._dirty = False
         model = self.document.model
+        self.setUpdatesEnabled(False)  # one layout pass for thousands of rows, not one per row
         with QSignalBlocker(self):
             self.clear()
             self._items = {}
@@ -74,7 +74,8 @@ class ElementList(QTreeWidget):
                 group = QTreeWidgetItem([f"{title} ({len(rows)})"])
                 group.setFlags(Qt.ItemFlag.ItemIsEnabled)
                 self.addTopLevelItem(group)
-                for ident, name, kind, icon in sorted(rows, key=lambda r: (r[1].lower(), natural_key(r[0]))):
+                children = []
+                for ident, name, kind, icon in sorted(rows, key=lambda r: (r[1].lower(), r[0])):
                     count = self._counts.get(ident, 0)
                     item = QTreeWidgetItem([name, kind, str(count) if count else ""])
                     item.setData(0, ID_ROLE, ident)
@@ -82,10 +83,12 @@ class ElementList(QTreeWidget):
                                  f"{kind} {name}, {count} finding{'s' if count != 1 else ''}")
                     if icon is not None:
                         item.setIcon(0, icon)
-                    group.addChild(item)
+                    children.append(item)
                     self._items[ident] = item
+                group.addChildren(children)
                 group.setExpanded(True)
             self._show_selection(self.selection.ids())
+        self.setUpdatesEnabled(True)
         self.resizeColumnToContents(1)
 
     def _flow_name(self, flow) -> str:
