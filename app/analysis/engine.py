@@ -28,6 +28,7 @@ from app.analysis.findings import AnalysisResult, Finding
 from app.analysis.graph import ModelGraph
 from app.knowledge import Library, ThreatEntry, load_library
 from app.model.diagram import ThreatModel
+from app.model.types import ElementKind
 
 # Element properties the graph facts read (tests check facts.py reads no other).
 FACT_FIELDS = (
@@ -319,6 +320,9 @@ def _flow_value(g: ModelGraph, flow, key: str):
         return g.kind[flow.source]
     if key == "target_kind":
         return g.kind[flow.target]
+    if key in ("source_role", "target_role"):
+        end = flow.source if key == "source_role" else flow.target
+        return g.props[end].role if g.kind[end] is ElementKind.PROCESS else None
     return getattr(flow.properties, key)
 
 

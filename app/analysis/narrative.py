@@ -181,8 +181,10 @@ def rationale(ctx: FindingContext, why: str) -> str:
     involved = set(ctx.element_ids)
     if action is not None and action[0] not in involved:
         tool, path = action
+        through = via(g, path)
+        through = f" ({through.strip()})" if through else ""
         parts.append(
-            f"Downstream, what {g.name(ctx.focus)} produces reaches {g.name(tool)}{via(g, path)}, "
+            f"Downstream, what {g.name(ctx.focus)} produces reaches {g.name(tool)}{through}, "
             f"which {action_words(g, tool)} with no human approval."
         )
     parts.append(why)

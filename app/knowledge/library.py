@@ -41,7 +41,7 @@ from app.knowledge.vocabulary import (
 )
 from app.model.elements import PROPERTY_CLASSES, CommonProperties, FlowProperties
 from app.model.problems import ModelError, Problem
-from app.model.types import DataKind, ElementKind
+from app.model.types import DataKind, ElementKind, ProcessRole
 from app.resources import library_dir
 
 MAX_LIBRARY_FILE_BYTES = 4 * 1024 * 1024
@@ -378,7 +378,13 @@ def _check_entry(
     return problems, CompiledApplies(where, unless)
 
 
-_SPECIAL_FLOW_TYPES = {"carries": (DataKind, True), "source_kind": (ElementKind, False), "target_kind": (ElementKind, False)}
+_SPECIAL_FLOW_TYPES = {
+    "carries": (DataKind, True),
+    "source_kind": (ElementKind, False),
+    "target_kind": (ElementKind, False),
+    "source_role": (ProcessRole, False),
+    "target_role": (ProcessRole, False),
+}
 
 
 def _compile(table: dict[str, Any], applies, loc: str, bad) -> tuple[Condition, ...]:

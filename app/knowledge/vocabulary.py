@@ -298,4 +298,6 @@ FLOW_SPECIAL_KEYS: dict[str, str] = {
     "carries": "the flow carries at least one of these data kinds",
     "source_kind": "the sender's element kind is one of these",
     "target_kind": "the receiver's element kind is one of these",
+    "source_role": "the sender is a process with one of these roles",
+    "target_role": "the receiver is a process with one of these roles (a sensor: the flow is physical presence)",
 }
