@@ -9,7 +9,7 @@ from reportlab.platypus import PageBreak, Paragraph
 
 from app.analysis.findings import SEVERITY_BANDS, Finding
 from app.report.context import ReportContext
-from app.report.fastlayout import FastTable, Row, Run, header_row, user
+from app.report.fastlayout import FastTable, LazyRows, Row, Run, header_row, user
 from app.report.fonts import COND_BOLD, MONO
 from app.report.styles import MUTED
 from app.report.text import CELL_LIMIT, LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, clean, clip, label, markup
@@ -27,16 +27,14 @@ def _value(v: object) -> str:
     return str(v)
 
 
-def properties_runs(props) -> list[Run]:
-    """``access: anonymous · sensitivity: internal …`` as runs (values from the model are untrusted)."""
-    runs: list[Run] = []
+def properties_text(props) -> str:
+    """``access: anonymous · sensitivity: internal …`` (raw: the caller cleans it; values are untrusted)."""
+    parts = []
     for key, value in props.model_dump().items():
         if key == "business_function" and not value:
             continue
-        if runs:
-            runs.append(Run(" · "))
-        runs += [Run(key.replace("_", " ") + ": ", colour=MUTED), user(_value(value), SHORT_LIMIT)]
-    return runs
+        parts.append(f"{key.replace('_', ' ')}: {clip(clean(_value(value)), SHORT_LIMIT)}")
+    return " · ".join(parts)
 
 
 def _inventory(ctx: ReportContext) -> list:
@@ -48,16 +46,21 @@ def _inventory(ctx: ReportContext) -> list:
     for b in ctx.model.boundaries:
         for m in b.members:
             where[m] = b.name
-    rows = [header_row("Element", "Kind", "Properties", "Controls in place")]
-    for e in ctx.model.elements:
+    header = header_row("Element", "Kind", "Properties", "Controls in place")
+
+    def make(e) -> Row:
+        if e is None:
+            return header
         name = [user(e.name, NAME_LIMIT, font=COND_BOLD), Run("\n"), user(e.id, 64, font=MONO, size=6)]
         if e.id in where:
             name += [Run("\nin ", colour=MUTED), user(where[e.id], 80, colour=MUTED)]
-        props = properties_runs(e.properties)
+        props = [user(properties_text(e.properties), SHORT_LIMIT * 4)]  # one run: 10,000 rows must stay fast
         if e.description.strip():
             props = [user(e.description, SHORT_LIMIT, multiline=True), Run("\n")] + props
-        rows.append(Row([name, [Run(label(e.kind))], props,
-                         [user(", ".join(e.controls), SHORT_LIMIT)] if e.controls else [Run("–")]]))
+        return Row([name, [Run(label(e.kind))], props,
+                    [user(", ".join(e.controls), SHORT_LIMIT)] if e.controls else [Run("–")]])
+
+    rows = LazyRows([None, *ctx.model.elements], make)
     story.append(FastTable([42 * mm, 16 * mm, None, 30 * mm], rows, repeat=1))
     if ctx.model.boundaries:
         story.append(ctx.heading("Trust boundaries", 1, toc=False, look=2))

@@ -7,8 +7,8 @@ controls and residual risk. Groups follow the diagram: elements in model order,
 then flows by number.
 
 A very large model (tens of thousands of findings) gets full detail for the
-:data:`DETAIL_LIMIT` highest risks; the rest appear, still in their groups,
-as one line each, so the report stays complete and printable.
+:data:`DETAIL_LIMIT` highest risks; all the others follow in one table, one
+line each, grouped the same way, so the report stays complete and printable.
 """
 
 from __future__ import annotations
@@ -18,16 +18,18 @@ from reportlab.platypus import PageBreak, Paragraph
 
 from app.analysis.findings import Factor, Finding, Score
 from app.report.context import ReportContext
-from app.report.fastlayout import FastTable, Row, Run, header_row, user
+from app.report.fastlayout import FastTable, LazyRows, Row, Run, header_row, user
 from app.report.fonts import COND, COND_BOLD, MONO
 from app.report.standards import load_standards, owasp_key
-from app.report.styles import MARKING, MUTED, SEVERITY_COLOURS, STATUS_LABELS
+from app.report.styles import MARKING, MUTED, PANEL, SEVERITY_COLOURS, STATUS_LABELS
+
+GROUP_BG = PANEL
 from app.report.text import CELL_LIMIT, NAME_LIMIT, SHORT_LIMIT, label
 
 MAX_FACTORS = 12
 MAX_PATH = 40  # hops shown of a witness path
 MAX_LIST = 24
-DETAIL_LIMIT = 2_500  # findings shown in full; the rest get one row each
+DETAIL_LIMIT = 2_000  # findings shown in full; the rest get one row each
 LABEL_W = 26 * mm
 SIZE = 7.5
 
@@ -144,18 +146,38 @@ def finding_block(ctx: ReportContext, f: Finding) -> FastTable:
     return FastTable([LABEL_W, None], rows, zebra=False, keep_whole=True, space_after=2.5 * mm)
 
 
-def compact_table(ctx: ReportContext, findings: list[Finding]) -> FastTable:
-    """One row per finding: for the long tail of a very large model."""
-    rows = [header_row("Ref", "Severity", "Finding", "Status", "Residual")]
-    for f in findings:
-        rows.append(Row([
+def compact_table(ctx: ReportContext, groups: list[tuple[str, list[Finding]]]) -> FastTable:
+    """One row per finding under a row per group: the long tail of a very large model."""
+    items: list = [None]
+    for anchor, findings in groups:
+        items.append(anchor)
+        items += findings
+    header = header_row("Ref", "Severity", "Finding", "Status", "Residual")
+
+    def make(item) -> Row:
+        if item is None:
+            return header
+        if isinstance(item, str):
+            return Row([[user(_group_title(ctx, item), NAME_LIMIT, font=COND_BOLD)]], span=True, background=GROUP_BG)
+        f = item
+        return Row([
             [_b(ctx.ref(f))],
             [_b(f"{f.severity.label} {f.risk}", SEVERITY_COLOURS[f.severity])],
             [user(f.title, NAME_LIMIT), Run("  "), user(f.id, 120, font=MONO, size=6)],
-            [Run(STATUS_LABELS.get(f.status, label(f.status)))],
+            [Run(STATUS_LABELS.get(f.status) or label(f.status))],
             [Run(f"{f.residual.severity.label} {f.residual.risk}")],
-        ]))
-    return FastTable([14 * mm, 20 * mm, None, 22 * mm, 18 * mm], rows, repeat=1, space_after=2.5 * mm)
+        ])
+
+    return FastTable([14 * mm, 20 * mm, None, 22 * mm, 18 * mm], LazyRows(items, make), repeat=1, zebra=False)
+
+
+def _group_title(ctx: ReportContext, anchor: str) -> str:
+    if anchor in ctx.flows:
+        return f"Flow {ctx.name_of(anchor)}"
+    if anchor in ctx.elements:
+        el = ctx.elements[anchor]
+        return f"{label(el.kind).capitalize()}: {el.name}"
+    return anchor
 
 
 def _group_order(ctx: ReportContext) -> list[tuple[str, list[Finding]]]:
@@ -181,24 +203,24 @@ def findings_section(ctx: ReportContext) -> list:
     detailed = {f.id for f in findings[:DETAIL_LIMIT]}
     intro = ("Findings are grouped by the element or data flow they annotate on the diagram (flows by their number). "
              "References R1, R2 … rank findings by risk across the whole report; R1 is the highest.")
-    if len(findings) > DETAIL_LIMIT:
-        intro += (f" This model has {len(findings):,} findings: the {DETAIL_LIMIT:,} highest risks are shown in full, "
-                  "the others in one line each within their group.")
+    tail = len(findings) > DETAIL_LIMIT
+    if tail:
+        intro += (f" This model has {len(findings):,} findings: the {DETAIL_LIMIT:,} highest risks are shown in full "
+                  "here; all the others follow in section 3.1, one line each, grouped the same way.")
     story.append(Paragraph(intro, st.body))
+    rest: list[tuple[str, list[Finding]]] = []
     for anchor, group in _group_order(ctx):
-        if anchor in ctx.flows:
-            title = f"Flow {ctx.name_of(anchor)}"
-        elif anchor in ctx.elements:
-            el = ctx.elements[anchor]
-            title = f"{label(el.kind).capitalize()}: {el.name}"
-        else:
-            title = anchor
-        story.append(ctx.heading(title, 1, toc=False, look=2))
         group = sorted(group, key=lambda x: (-x.risk, x.id))
-        story += [finding_block(ctx, f) for f in group if f.id in detailed]
-        rest = [f for f in group if f.id not in detailed]
-        if rest:
-            story.append(compact_table(ctx, rest))
+        full = [f for f in group if f.id in detailed]
+        short = [f for f in group if f.id not in detailed]
+        if full:
+            story.append(ctx.heading(_group_title(ctx, anchor), 1, toc=False, look=2))
+            story += [finding_block(ctx, f) for f in full]
+        if short:
+            rest.append((anchor, short))
+    if rest:
+        story += [PageBreak(), ctx.heading("3.1 Further findings, one line each", 1),
+                  compact_table(ctx, rest)]
     return story
 
 

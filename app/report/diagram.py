@@ -129,6 +129,12 @@ class DiagramFlowable(Flowable):
         c.clipPath(path, stroke=0, fill=0)
         s = self.scale
         self.name_size = max(4.0, min(9.0, NAME_BASE * s))
+        if not self.labels:
+            self._draw_sketch()
+            for name, box in self.grid:
+                self._grid_cell(name, box)
+            c.restoreState()
+            return
         for bid in sorted(self.geom.boundaries, key=lambda k: (self.geom.boundary_depth.get(k, 0), k)):
             box = self.geom.boundaries[bid]
             if self._visible(box):
@@ -148,6 +154,34 @@ class DiagramFlowable(Flowable):
         for name, box in self.grid:
             self._grid_cell(name, box)
         c.restoreState()
+
+    def _draw_sketch(self) -> None:
+        """The overview of a diagram too big to label: boxes in kind colours, boundaries, flow lines.
+
+        Raw operators in one block: tens of thousands of shapes through the canvas
+        API would take most of the report's time budget.
+        """
+        ops: list[str] = ["q 0.5 w", _stroke(colors.HexColor("#b3261e")), "[3 2] 0 d"]
+        for bid in sorted(self.geom.boundaries, key=lambda k: (self.geom.boundary_depth.get(k, 0), k)):
+            bx, by, bw, bh = self.geom.boundaries[bid]
+            x, y = self._xy(bx, by + bh)
+            ops.append(f"{x:.2f} {y:.2f} {bw * self.scale:.2f} {bh * self.scale:.2f} re S")
+        ops += ["[] 0 d 0.25 w", _stroke(colors.HexColor("#7b8794"))]
+        for fp in self.geom.flows:
+            pts = [self._xy(*p) for p in fp.points]
+            ops.append(f"{pts[0][0]:.2f} {pts[0][1]:.2f} m " + " ".join(f"{px:.2f} {py:.2f} l" for px, py in pts[1:]) + " S")
+        ops.append("0.3 w")
+        current = None
+        for eid, (bx, by, bw, bh) in self.geom.elements.items():
+            kind = self._kinds[eid]
+            if kind is not current:
+                fill, stroke = KIND_COLOURS[kind]
+                ops += [_fill(fill), _stroke(stroke)]
+                current = kind
+            x, y = self._xy(bx, by + bh)
+            ops.append(f"{x:.2f} {y:.2f} {bw * self.scale:.2f} {bh * self.scale:.2f} re B")
+        ops.append("Q")
+        self.canv._code.append("\n".join(ops))
 
     def _boundary(self, bid: str, box: Box) -> None:
         c = self.canv
@@ -262,6 +296,14 @@ class DiagramFlowable(Flowable):
         c.setFillColor(MUTED)
         c.setFont(SANS_BOLD, 9)
         c.drawString(x + 3, y + 3, name)
+
+
+def _fill(colour) -> str:
+    return f"{colour.red:.3f} {colour.green:.3f} {colour.blue:.3f} rg"
+
+
+def _stroke(colour) -> str:
+    return f"{colour.red:.3f} {colour.green:.3f} {colour.blue:.3f} RG"
 
 
 @lru_cache(maxsize=None)

@@ -19,8 +19,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from app.report.fastlayout import Run, draw_lines, layout, lines_height, text_width
-from app.report.fonts import MONO, SANS, SANS_BOLD, draw_string, fit_width, string_width
+from app.report.fastlayout import Run, _text_ops, draw_lines, layout, lines_height, text_width
+from app.report.fonts import MONO, SANS, SANS_BOLD, fit_width
 from app.report.styles import INK, MARKING, MUTED, RULE
 
 MARGIN = 16 * mm
@@ -40,6 +40,10 @@ class PageDecor:
     marking: str
     footer: str
     title: str = "Threat model assessment"
+
+
+def _stroke(colour) -> str:
+    return f"{colour.red:.3f} {colour.green:.3f} {colour.blue:.3f} RG"
 
 
 def _timestamp(epoch: int):
@@ -210,6 +214,7 @@ class ReportDocTemplate(BaseDocTemplate):
         self._progress = progress
         self._count = 0
         self.heading_pages: dict[str, int] = {}
+        self._decor_cache: dict[float, list] = {}
         self.addPageTemplates([self._template("portrait", A4), self._template("landscape", landscape(A4))])
 
     def _template(self, name: str, size: tuple[float, float]) -> PageTemplate:
@@ -229,30 +234,36 @@ class ReportDocTemplate(BaseDocTemplate):
 
     def _decorate(self, canv: Canvas, doc) -> None:
         w, h = canv._pagesize
-        d = self.decor
-        canv.saveState()
+        lines = self._decor_cache.get(w)
+        if lines is None:  # the same on every page of one width: fit the texts once
+            lines = self._decor_cache[w] = self._decor_lines(w)
         top = h - MARGIN
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        canv.line(MARGIN, top - 2.2 * mm, w - MARGIN, top - 2.2 * mm)
-        canv.setFillColor(MUTED)
-        third = (w - 2 * MARGIN) / 3
-        draw_string(canv, MARGIN, top, fit_width(d.system, SANS, 7.5, third - 6), SANS, 7.5)
-        right = fit_width(d.title, SANS, 7.5, third - 6)
-        draw_string(canv, w - MARGIN - string_width(right, SANS, 7.5), top, right, SANS, 7.5)
-        if d.marking:
-            marking = fit_width(d.marking, SANS_BOLD, 9, third - 6)
-            canv.setFillColor(MARKING)
-            draw_string(canv, (w - string_width(marking, SANS_BOLD, 9)) / 2, top, marking, SANS_BOLD, 9)
-        canv.setFillColor(MUTED)
-        canv.line(MARGIN, FOOTER, w - MARGIN, FOOTER)
-        footer = fit_width(d.footer, MONO, 6.5, third - 6)
-        draw_string(canv, MARGIN, FOOTER - 4 * mm, footer, MONO, 6.5)
-        if d.marking:
-            marking = fit_width(d.marking, SANS_BOLD, 7.5, third - 6)
-            canv.setFillColor(MARKING)
-            draw_string(canv, (w - string_width(marking, SANS_BOLD, 7.5)) / 2, FOOTER - 4 * mm, marking, SANS_BOLD, 7.5)
-        canv.restoreState()
+        ops = [f"q {_stroke(RULE)} 0.5 w {MARGIN:.2f} {top - 2.2 * mm:.2f} m {w - MARGIN:.2f} {top - 2.2 * mm:.2f} l S",
+               f"{MARGIN:.2f} {FOOTER:.2f} m {w - MARGIN:.2f} {FOOTER:.2f} l S", "BT"]
+        for line, x, y_top in lines:
+            _text_ops(canv, ops, [line], x, top + line.size * 0.93 if y_top else FOOTER - 4 * mm + line.size * 0.93)
+        ops.append("ET Q")
+        canv._code.append("\n".join(ops))
+
+    def _decor_lines(self, w: float) -> list:
+        """(line, x, in header?) for the header and footer texts of a page ``w`` points wide."""
+        d = self.decor
+        third = (w - 2 * MARGIN) / 3 - 6
+        out = []
+
+        def one(text: str, font: str, size: float, colour, align: str, header: bool) -> None:
+            if not text:
+                return
+            line = layout([Run(fit_width(text, font, size, third), font, size, colour)], 10_000)[0]
+            x = {"left": MARGIN, "right": w - MARGIN - line.width, "centre": (w - line.width) / 2}[align]
+            out.append((line, x, header))
+
+        one(d.system, SANS, 7.5, MUTED, "left", True)
+        one(d.title, SANS, 7.5, MUTED, "right", True)
+        one(d.marking, SANS_BOLD, 9, MARKING, "centre", True)
+        one(d.footer, MONO, 6.5, MUTED, "left", False)
+        one(d.marking, SANS_BOLD, 7.5, MARKING, "centre", False)
+        return out
 
     def afterFlowable(self, flowable) -> None:  # noqa: N802 - reportlab's name
         self._count += 1

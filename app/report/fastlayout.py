@@ -79,6 +79,7 @@ class _Measure:
     def _table(self, font: str) -> tuple[dict, float]:
         table = self._chars.get(font)
         if table is None:
+            register_fonts()
             face = pdfmetrics.getFont(font).face
             table = (face.charWidths, face.defaultWidth)
             self._chars[font] = table
@@ -147,7 +148,6 @@ def _pieces(runs: list[Run]):
 
 def layout(runs: list[Run], width: float) -> list[Line]:
     """Greedy line breaking of ``runs`` into lines no wider than ``width``."""
-    register_fonts()
     width = max(width, 4.0)
     lines: list[Line] = []
     line = Line()
@@ -313,6 +313,94 @@ class Row:
     header: bool = False
 
 
+class LazyRows:
+    """Rows made on demand from ``items`` (a 20,000-row table need not exist as objects at once)."""
+
+    def __init__(self, items, make):
+        self.items = items
+        self.make = make
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, i: int) -> Row:
+        return self.make(self.items[i])
+
+
+LAZY_FROM = 300  # rows: from this size a table lays out only as far as the page being filled
+
+
+class _Laid:
+    """Rows of one table and their layout at one width, shared by the parts a split makes.
+
+    Split parts refer to rows by index ranges, so splitting a table of n rows
+    over p pages costs O(n + p), not O(n × p). A long table lays rows out only
+    as the pages fill, and a drawn row's layout is released, so memory holds
+    about a page of laid-out rows, not the whole table.
+    """
+
+    def __init__(self, rows, widths: list[float], for_width: float, pad: tuple[float, float], zebra: bool):
+        self.source = rows
+        self.count = len(rows)  # rows of the source; split halves are appended after them
+        self.widths = widths
+        self.for_width = for_width
+        self.pad = pad
+        self.zebra = zebra
+        self.meta: list[tuple] = []  # (span, background, bar, header) per laid-out row
+        self.cells: list[list[list[Line]]] = []
+        self.heights: list[float] = []
+        self.prefix: list[float] = [0.0]  # prefix[i] = sum(heights[:i])
+        self.shaded: list[bool] = []
+        self._body = 0
+        if self.count < LAZY_FROM:
+            self.ensure(self.count)
+
+    @property
+    def complete(self) -> bool:
+        return len(self.heights) >= self.count
+
+    def ensure(self, n: int) -> None:
+        """Lay out source rows up to (not including) index ``n``."""
+        n = min(n, self.count)
+        while len(self.heights) < n:
+            row = self.source[len(self.heights)]
+            self._append(row, self.zebra and not row.header and self._body % 2 == 1)
+            if not row.header:
+                self._body += 1
+
+    def _append(self, row: Row, shaded: bool) -> int:
+        hp, vp = self.pad
+        cell_w = [sum(self.widths)] if row.span else self.widths
+        laid = [layout(cell, w - 2 * hp) if cell else [] for cell, w in zip(row.cells, cell_w)]
+        h = max((lines_height(c) for c in laid), default=0.0) + 2 * vp
+        self.meta.append((row.span, row.background, row.bar, row.header))
+        self.cells.append(laid)
+        self.heights.append(h)
+        self.prefix.append(self.prefix[-1] + h)
+        self.shaded.append(shaded)
+        return len(self.heights) - 1
+
+    def add(self, row: Row, shaded: bool) -> int:
+        """Append a row made by a split (after every source row has its place)."""
+        self.ensure(self.count)
+        return self._append(row, shaded)
+
+    def row(self, i: int) -> Row:
+        """The row at ``i`` again, as runs (only to re-lay out a part on a page of another width)."""
+        span, background, bar, header = self.meta[i] if i < len(self.meta) else (False, None, None, False)
+        if i < self.count:
+            return self.source[i]
+        return Row([runs_from_lines(c) for c in self.cells[i]], span, background, bar, header)
+
+
+Segments = list[tuple[int, int]]  # half-open index ranges into _Laid's lists
+
+
+def _indices(segments: Segments):
+    for a, b in segments:
+        yield from range(a, b)
+
+
 class FastTable(Flowable):
     """A table of run cells that lays out once per width and splits anywhere it must."""
 
@@ -326,10 +414,9 @@ class FastTable(Flowable):
         self.keep_whole = keep_whole
         self.pad = pad
         self.spaceAfter = space_after
-        self._for_width: float | None = None
-        self._widths: list[float] = []
-        self._cells: list[list[list[Line]]] = []
-        self._heights: list[float] = []
+        self._laid: _Laid | None = None
+        self._segments: Segments = []
+        self.width = self.height = 0.0
 
     # -- layout
     def _columns(self, avail: float) -> list[float]:
@@ -339,140 +426,137 @@ class FastTable(Flowable):
         return [w if w is not None else share for w in self.col_widths]
 
     def _layout(self, avail: float) -> None:
-        if self._for_width == avail:
+        if self._laid is not None and self._laid.for_width == avail:
             return
-        self._widths = self._columns(avail)
-        self._cells, self._heights = [], []
-        for row in self.rows:
-            laid, h = self._layout_row(row)
-            self._cells.append(laid)
-            self._heights.append(h)
-        self._for_width = avail
-        self.width = sum(self._widths)
-        self.height = sum(self._heights)
+        if self._laid is not None:  # a part of a split table, now on a page of another width
+            self.rows = [self._laid.row(i) for i in _indices(self._segments)]
+        self._laid = _Laid(self.rows, self._columns(avail), avail, self.pad, self.zebra)
+        self._segments = [(0, len(self.rows))]
+        self.rows = []  # the rows live in self._laid now
+        self._measure()
 
-    def _layout_row(self, row: Row) -> tuple[list[list[Line]], float]:
-        hp, vp = self.pad
-        cell_w = [sum(self._widths)] if row.span else self._widths
-        laid = [layout(cell, w - 2 * hp) if cell else [] for cell, w in zip(row.cells, cell_w)]
-        return laid, max((lines_height(c) for c in laid), default=0.0) + 2 * vp
+    def _measure(self) -> None:
+        laid = self._laid
+        self.width = sum(laid.widths)
+        last = max((b for _, b in self._segments), default=0)
+        if last > len(laid.heights):
+            self.height = float("inf")  # not laid out that far yet: platypus will ask us to split
+            return
+        self.height = sum(laid.prefix[b] - laid.prefix[a] for a, b in self._segments)
+
+    def _part(self, segments: Segments) -> "FastTable":
+        t = FastTable(self.col_widths, [], repeat=self.repeat, zebra=self.zebra, pad=self.pad,
+                      space_after=self.spaceAfter)
+        t._laid, t._segments = self._laid, segments
+        t._measure()
+        return t
 
     def wrap(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
         self._layout(avail_w)
+        if self.height == float("inf"):
+            return self.width, avail_h + 1.0  # "does not fit": the split lays out what this page needs
         return self.width, self.height
 
     # -- splitting
-    def _copy(self, indices: list[int], extra: dict[int, Row] | None = None) -> "FastTable":
-        """A table of some of this table's rows, reusing their layout (splits stay linear).
-
-        ``extra`` maps a position in the new table to a row that must be laid out
-        afresh (the two halves of a row split between pages).
-        """
-        extra = extra or {}
-        rows: list[Row] = []
-        cells: list = []
-        heights: list[float] = []
-        count = len(indices) + len(extra)
-        it = iter(indices)
-        for pos in range(count):
-            if pos in extra:
-                row = extra[pos]
-                laid, h = self._layout_row(row)
-            else:
-                i = next(it)
-                row, laid, h = self.rows[i], self._cells[i], self._heights[i]
-            rows.append(row)
-            cells.append(laid)
-            heights.append(h)
-        t = FastTable(self.col_widths, rows, repeat=self.repeat, zebra=self.zebra, keep_whole=False, pad=self.pad,
-                      space_after=self.spaceAfter)
-        t._for_width, t._widths, t._cells, t._heights = self._for_width, self._widths, cells, heights
-        t.width, t.height = self.width, sum(heights)
-        return t
-
     def split(self, avail_w, avail_h):  # noqa: D102 - platypus protocol
         self._layout(avail_w)
         if self.height <= avail_h:
             return [self]
         if self.keep_whole and self.height <= KEEP_WHOLE:
             return []  # move to the next page whole
-        head = list(range(self.repeat))
-        n = len(self.rows)
-        used = sum(self._heights[: self.repeat])
-        k = self.repeat
-        while k < n and used + self._heights[k] <= avail_h:
-            used += self._heights[k]
-            k += 1
-        if k >= n:
-            return [self]
-        if k > self.repeat:
-            return [self._copy(list(range(k))), self._copy(head + list(range(k, n)))]
-        # the next row alone does not fit: split it between lines if a useful part fits here
-        room = avail_h - used - 2 * self.pad[1]
+        laid = self._laid
+        heights = laid.heights
+        segs = self._segments
+        head: Segments = [(0, self.repeat)] if self.repeat else []
+        # walk the rows, skipping this part's own copy of the repeated header
+        used = 0.0
+        taken: Segments = []
+        body_count = 0
+        for si, (a, b) in enumerate(segs):
+            i = a
+            while i < b:
+                if i >= len(heights):
+                    laid.ensure(i + 64)  # lay out the next rows as the page needs them
+                h = heights[i]
+                is_head = i < self.repeat
+                if used + h > avail_h:
+                    break
+                used += h
+                if not is_head:
+                    body_count += 1
+                i += 1
+            if i > a:
+                taken.append((a, i))
+            if i < b:  # stopped inside this segment at row i
+                rest = head + [(i, b)] + segs[si + 1:]
+                if body_count:
+                    return [self._part(taken), self._part(rest)]
+                return self._split_row(i, avail_h - used, taken, head, [(i + 1, b)] + segs[si + 1:])
+        self._measure()  # everything fitted (a lazy table shorter than it claimed)
+        return [self]
+
+    def _split_row(self, k: int, avail: float, taken: Segments, head: Segments, after: Segments):
+        """Split row ``k`` (taller than the space left) between lines; [] to move on instead."""
+        laid = self._laid
+        room = avail - 2 * self.pad[1]
         if room < 24:
             return []
-        first, rest = self._split_row(k, room)
-        if first is None:
-            return []
-        return [self._copy(list(range(k)), {k: first}),
-                self._copy(head + list(range(k + 1, n)), {len(head): rest})]
-
-    def _split_row(self, k: int, room: float) -> tuple[Row | None, Row]:
-        row = self.rows[k]
+        span, background, bar, header = laid.meta[k]
         firsts, rests = [], []
-        any_cut = False
-        for lines in self._cells[k]:
+        cut = False
+        for lines in laid.cells[k]:
             h, n = 0.0, 0
             while n < len(lines) and h + lines[n].height <= room:
                 h += lines[n].height
                 n += 1
-            if n < len(lines):
-                any_cut = True
+            cut = cut or n < len(lines)
             firsts.append(runs_from_lines(lines[:n]))
             rests.append(runs_from_lines(lines[n:]))
-        if not any_cut or all(not r for r in firsts):
-            return None, row
-        first = Row(firsts, row.span, row.background, row.bar, row.header)
-        rest = Row(rests, row.span, row.background, row.bar, row.header)
-        return first, rest
+        if not cut or all(not r for r in firsts):
+            return []
+        shade = laid.shaded[k]
+        i1 = laid.add(Row(firsts, span, background, bar, header), shade)
+        i2 = laid.add(Row(rests, span, background, bar, header), shade)
+        return [self._part(taken + [(i1, i1 + 1)]), self._part(head + [(i2, i2 + 1)] + after)]
 
     # -- drawing
     def draw(self):  # noqa: D102 - platypus protocol
         c = self.canv
-        hp, vp = self.pad
+        laid = self._laid
+        hp, vp = laid.pad
         width = self.width
-        y = self.height
-        body_index = 0
         # backgrounds and rules as raw operators in one block (the canvas API formats every number
         # through reportlab's pure-Python fp_str, a third of the drawing time)
         ops: list[str] = ["q"]
-        for row, h in zip(self.rows, self._heights):
+        y = self.height
+        for i in _indices(self._segments):
+            (span, background, bar, header), h = laid.meta[i], laid.heights[i]
             bottom = y - h
-            bg = row.background or (PANEL if row.header else None)
-            if bg is None and self.zebra and not row.header:
-                bg = _ZEBRA if body_index % 2 else None
-            if not row.header:
-                body_index += 1
+            bg = background or (PANEL if header else (_ZEBRA if laid.shaded[i] else None))
             if bg is not None:
                 ops.append(f"{_rgb(bg)} 0 {bottom:.2f} {width:.2f} {h:.2f} re f")
-            rule = ACCENT if row.header else RULE
-            ops.append(f"{_rgb(rule).replace(' rg', ' RG')} {0.8 if row.header else 0.25} w "
+            rule = ACCENT if header else RULE
+            ops.append(f"{_rgb(rule).replace(' rg', ' RG')} {0.8 if header else 0.25} w "
                        f"0 {bottom:.2f} m {width:.2f} {bottom:.2f} l S")
-            if row.bar is not None:
-                ops.append(f"{_rgb(row.bar).replace(' rg', ' RG')} 2.5 w 0.8 {bottom:.2f} m 0.8 {y:.2f} l S")
+            if bar is not None:
+                ops.append(f"{_rgb(bar).replace(' rg', ' RG')} 2.5 w 0.8 {bottom:.2f} m 0.8 {y:.2f} l S")
             y = bottom
         ops.append("BT")
         y = self.height
-        for row, cells, h in zip(self.rows, self._cells, self._heights):
+        for i in _indices(self._segments):
+            span, h = laid.meta[i][0], laid.heights[i]
             x = 0.0
-            widths = [width] if row.span else self._widths
-            for lines, w in zip(cells, widths):
+            widths = [width] if span else laid.widths
+            for lines, w in zip(laid.cells[i], widths):
                 if lines:
                     _text_ops(c, ops, lines, x + hp, y - vp)
                 x += w
             y -= h
         ops.append("ET Q")
         c._code.append("\n".join(ops))
+        for i in _indices(self._segments):  # drawn once: free the layout (header rows repeat)
+            if i >= self.repeat:
+                laid.cells[i] = [[] for _ in laid.cells[i]]
 
 
 _ZEBRA = colors.HexColor("#f8fafc")

@@ -11,7 +11,7 @@ from app.model.types import ElementKind
 from app.report.context import ReportContext
 from app.report.diagram import DiagramFlowable, _icon, plan_diagram, tile_name
 from app.report.doc import ReportDocTemplate
-from app.report.fastlayout import FastTable, Row, Run, header_row, user
+from app.report.fastlayout import FastTable, LazyRows, Row, Run, header_row, user
 from app.report.fonts import COND, COND_BOLD, SANS_BOLD, string_width
 from app.report.geometry import compute_geometry
 from app.report.styles import ACCENT, INK, KIND_COLOURS, MUTED, SEVERITY_COLOURS
@@ -130,8 +130,11 @@ def flow_key(ctx: ReportContext) -> list:
         return story + [Paragraph("The model has no data flows.", st.body)]
     by_anchor = ctx.result.by_anchor()
     names = {e.id: e.name for e in ctx.model.elements}
-    rows = [header_row("#", "From → to", "Flow", "Carries", "Protection", "Findings")]
-    for f in ctx.model.flows:
+    header = header_row("#", "From → to", "Flow", "Carries", "Protection", "Findings")
+
+    def make(f) -> Row:
+        if f is None:
+            return header
         p = f.properties
         protection = [w for w, on in (("authenticated", p.authenticated), ("encrypted", p.encrypted),
                                       ("least privilege", p.least_privilege), ("logged", p.logged)) if on]
@@ -140,13 +143,15 @@ def flow_key(ctx: ReportContext) -> list:
         flow_cell = [user(f.name, NAME_LIMIT)] if f.name else [Run("–")]
         if f.protocol:
             flow_cell += [Run("\n"), user(f.protocol, 80, colour=MUTED)]
-        rows.append(Row([
+        return Row([
             [Run(str(ctx.flow_no[f.id]), COND_BOLD)],
             [user(names.get(f.source, f.source), NAME_LIMIT), Run(" → "), user(names.get(f.target, f.target), NAME_LIMIT)],
             flow_cell,
             [Run(", ".join(label(k) for k in f.carries) or "–")],
             [Run(", ".join(protection) or "none"), Run("\n" + label(p.sensitivity), COND, 7.5, MUTED)],
             [Run(refs or "–")],
-        ]))
+        ])
+
+    rows = LazyRows([None, *ctx.model.flows], make)
     story.append(FastTable([9 * mm, 52 * mm, 34 * mm, 30 * mm, 26 * mm, None], rows, repeat=1))
     return story
