@@ -31,26 +31,36 @@ _metrics: QFontMetricsF | None = None
 WRAP_AT = 110.0  # labels wider than this wrap onto two lines: tight gaps stay readable
 
 
-def label_size(text: str) -> tuple[float, float, str]:
-    """Width, height and shown text (wrapped onto at most two lines, elided) of a flow label box."""
+def label_size(text: str, max_width: float = WRAP_AT) -> tuple[float, float, str]:
+    """Width, height and shown text of a flow label box.
+
+    The text wraps at word boundaries to lines of at most ``max_width`` (a
+    short gap between two elements gets a narrow, taller label instead of one
+    that covers their names), three lines at most; what does not fit is elided.
+    """
     global _metrics
     if _metrics is None:
         _metrics = QFontMetricsF(label_font())
     fm = _metrics
     text = " ".join(text.split())  # newlines and tabs in a name never break the box
-    lines = [text]
-    if fm.horizontalAdvance(text) > WRAP_AT and " " in text:
-        words = text.split(" ")
-        best = None
-        for i in range(1, len(words)):  # the most balanced break
-            a, b = " ".join(words[:i]), " ".join(words[i:])
-            width = max(fm.horizontalAdvance(a), fm.horizontalAdvance(b))
-            if best is None or width < best[0]:
-                best = (width, [a, b])
-        lines = best[1]
-    lines = [fm.elidedText(line, Qt.TextElideMode.ElideRight, LABEL_MAX_W) for line in lines]
-    width = max(fm.horizontalAdvance(line) for line in lines)
-    return width + 8, fm.height() * len(lines) + 2, "\n".join(lines)
+    width = max(40.0, min(max_width, LABEL_MAX_W))
+    lines: list[str] = []
+    current = ""
+    for word in text.split(" "):
+        candidate = f"{current} {word}" if current else word
+        if current and fm.horizontalAdvance(candidate) > width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    lines.append(current)
+    if len(lines) > 3:
+        lines = lines[:2] + [" ".join(lines[2:])]
+    if len(lines) == 2 and fm.horizontalAdvance(text) <= WRAP_AT and width >= WRAP_AT:
+        lines = [text]  # a short name stays on one line
+    lines = [fm.elidedText(line, Qt.TextElideMode.ElideRight, max(width, 40.0)) for line in lines]
+    w = max(fm.horizontalAdvance(line) for line in lines)
+    return w + 8, fm.height() * len(lines) + 2, "\n".join(lines)
 
 
 class _Pens:

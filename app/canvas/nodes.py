@@ -277,7 +277,7 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
         # A tinted band inside the border marks the inside. Not a full fill: blending a
         # translucent, screen-sized fill for every nested boundary is slow, and the band
         # reads the same at every zoom.
-        band = min(18.0, rect.width() / 2, rect.height() / 2)
+        band = min(12.0, rect.width() / 2, rect.height() / 2)
         for strip in (
             QRectF(rect.left(), rect.top(), rect.width(), band), QRectF(rect.left(), rect.bottom() - band, rect.width(), band),
             QRectF(rect.left(), rect.top() + band, band, rect.height() - 2 * band),

@@ -223,3 +223,105 @@ class LabelPlacer:
         assert best is not None
         self.set_obstacle(key, best)
         return best
+
+
+class NodeGrid:
+    """Element boxes in a coarse grid, to find the ones a straight flow would cross."""
+
+    CELL = 300.0
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], dict[str, QRectF]] = {}
+        self._rects: dict[str, QRectF] = {}
+
+    def set(self, key: str, rect: QRectF) -> None:
+        self.remove(key)
+        self._rects[key] = QRectF(rect)
+        for cell in self._keys(rect):
+            self._cells.setdefault(cell, {})[key] = self._rects[key]
+
+    def rect(self, key: str) -> QRectF | None:
+        return self._rects.get(key)
+
+    def remove(self, key: str) -> None:
+        rect = self._rects.pop(key, None)
+        if rect is not None:
+            for cell in self._keys(rect):
+                bucket = self._cells.get(cell)
+                if bucket is not None:
+                    bucket.pop(key, None)
+
+    def _keys(self, rect: QRectF):
+        c = self.CELL
+        for i in range(math.floor(rect.left() / c), math.floor(rect.right() / c) + 1):
+            for j in range(math.floor(rect.top() / c), math.floor(rect.bottom() / c) + 1):
+                yield (i, j)
+
+    def crossed(self, a: QPointF, b: QPointF, skip: tuple[str, ...]) -> list[QRectF]:
+        """Boxes (other than ``skip``) that the segment ``a → b`` passes through."""
+        box = QRectF(a, b).normalized()
+        hits: dict[str, QRectF] = {}
+        for cell in self._keys(box):
+            for key, rect in self._cells.get(cell, {}).items():
+                if key in hits or key in skip:
+                    continue
+                if rect.intersects(box.adjusted(-1, -1, 1, 1)) and _segment_hits_rect(a, b, rect.adjusted(-6, -6, 6, 6)):
+                    hits[key] = rect
+        return list(hits.values())
+
+
+def _segment_hits_rect(a: QPointF, b: QPointF, r: QRectF) -> bool:
+    x0, y0, dx, dy = a.x(), a.y(), b.x() - a.x(), b.y() - a.y()
+    t0, t1 = 0.0, 1.0
+    for p, q in ((-dx, x0 - r.left()), (dx, r.right() - x0), (-dy, y0 - r.top()), (dy, r.bottom() - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def detour(a: QPointF, b: QPointF, grid: NodeGrid, ends: tuple[str, str]) -> list[QPointF]:
+    """Bend points taking a flow from centre ``a`` to centre ``b`` around the boxes in its way.
+
+    Empty when the straight line is clear (or when no simple detour is):
+    tries the two elbow routes (horizontal then vertical, and the reverse),
+    then lines passing just above/below (or beside) the boxes in the way.
+    """
+    blocking = grid.crossed(a, b, ends)
+    if not blocking:
+        return []
+    candidates: list[list[QPointF]] = [[QPointF(b.x(), a.y())], [QPointF(a.x(), b.y())]]
+    area = blocking[0]
+    for r in blocking[1:]:
+        area = area.united(r)
+    margin = 24.0
+    if abs(b.x() - a.x()) >= abs(b.y() - a.y()):  # mostly horizontal: go over or under
+        for y in (area.top() - margin, area.bottom() + margin):
+            candidates.append([QPointF(min(max(area.left(), min(a.x(), b.x())), max(a.x(), b.x())), y),
+                               QPointF(max(min(area.right(), max(a.x(), b.x())), min(a.x(), b.x())), y)])
+    else:  # mostly vertical: go left or right
+        for x in (area.left() - margin, area.right() + margin):
+            candidates.append([QPointF(x, min(max(area.top(), min(a.y(), b.y())), max(a.y(), b.y()))),
+                               QPointF(x, max(min(area.bottom(), max(a.y(), b.y())), min(a.y(), b.y())))])
+    best: list[QPointF] = []
+    best_len = math.inf
+    for bends in candidates:
+        if bends and a.x() > b.x() and len(bends) == 2 and abs(b.x() - a.x()) >= abs(b.y() - a.y()):
+            bends = bends[::-1]  # walk the detour in the flow's direction
+        if bends and a.y() > b.y() and len(bends) == 2 and abs(b.x() - a.x()) < abs(b.y() - a.y()):
+            bends = bends[::-1]
+        pts = [a, *bends, b]
+        if any(grid.crossed(p, q, ends) for p, q in zip(pts, pts[1:])):
+            continue
+        length = sum(QLineF(p, q).length() for p, q in zip(pts, pts[1:]))
+        if length < best_len:
+            best, best_len = bends, length
+    return best

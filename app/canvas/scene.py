@@ -21,10 +21,10 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from app.analysis.findings import AnalysisResult
 from app.canvas.badges import Badge, badges_from
-from app.canvas.flows import FlowItem, label_size
+from app.canvas.flows import WRAP_AT, FlowItem, label_size
 from app.canvas.nodes import BoundaryItem, NodeItem
 from app.canvas.overview import Overview
-from app.canvas.routing import LabelPlacer, lane_offsets, route
+from app.canvas.routing import LabelPlacer, NodeGrid, detour, lane_offsets, route
 from app.canvas.theme import BOUNDARY_H, BOUNDARY_W, NODE_H, NODE_W, current_theme
 from app.model import Rect, ThreatModel
 
@@ -91,6 +91,7 @@ class DiagramScene(QGraphicsScene):
         self.boundaries: dict[str, BoundaryItem] = {}
         self._fallback: dict[str, QRectF] = {}
         self._placer = LabelPlacer()
+        self._grid = NodeGrid()
         self._pair_of: dict[str, tuple[str, str]] = {}
         self._badges: dict[str, Badge] = {}
         self._highlighted: set[str] = set()
@@ -228,9 +229,13 @@ class DiagramScene(QGraphicsScene):
         for e in model.elements:
             self._add_node(e.id)
         self._placer = LabelPlacer()
+        self._grid = NodeGrid()
         self._pair_of = {}
         for node in self.nodes.values():
-            self._placer.set_obstacle(node.item_id, node.scene_rect())
+            self._placer.set_obstacle(node.item_id, _with_badge(node.scene_rect()))
+            self._grid.set(node.item_id, node.scene_rect())
+        for ident in self.boundaries:
+            self._title_moved(ident)
         for f in model.flows:
             self.flows[f.id] = FlowItem(f.id, f.name, self.theme)
         self._route_all()  # before the flows join the scene: no index updates while routing
@@ -309,13 +314,16 @@ class DiagramScene(QGraphicsScene):
             lane = -lane
         points = doc.flow_points(fid)
         waypoints = [QPointF(p.x, p.y) for p in points] if points else ()
+        if not waypoints and not lane:
+            # no hand-made route: bend around elements the straight line would cross
+            waypoints = detour(src.scene_rect().center(), dst.scene_rect().center(), self._grid, (f.source, f.target))
         r = route(
             src.scene_rect().center(), src.outline_polygon(),
             dst.scene_rect().center(), dst.outline_polygon(),
             waypoints, lane, src.pos(), dst.pos(), (src.is_box(), dst.is_box()),
         )
         if f.name:
-            w, h, shown = label_size(f.name)
+            w, h, shown = label_size(f.name, _label_width(r))
             label = self._placer.place(r, QSizeF(w, h), key=fid)
         else:
             self._placer.remove_obstacle(fid)
@@ -333,8 +341,14 @@ class DiagramScene(QGraphicsScene):
                 moved_nodes.append(ident)
             elif ident in self.boundaries:
                 self.boundaries[ident].set_rect(rect)
+                self._title_moved(ident)
         self._nodes_moved(moved_nodes)
         self._overview_changed(geometry=True)
+
+    def _title_moved(self, ident: str) -> None:
+        # labels keep off boundary names too
+        item = self.boundaries[ident]
+        self._placer.set_obstacle("\0title:" + ident, item.title_rect().translated(item.pos()))
 
     def restore_geometry(self, ids: Iterable[str]) -> None:
         """Put items back where the model says (after a cancelled gesture)."""
@@ -343,8 +357,17 @@ class DiagramScene(QGraphicsScene):
     def _nodes_moved(self, node_ids: list[str]) -> None:
         flows: set[str] = set()
         for ident in node_ids:
-            self._placer.set_obstacle(ident, self.nodes[ident].scene_rect())
+            new = self.nodes[ident].scene_rect()
+            old = self._grid.rect(ident)
+            self._placer.set_obstacle(ident, _with_badge(new))
+            self._grid.set(ident, new)
             flows.update(f.id for f in self.document.flows_of(ident))
+            # flows that bent around where the node was, or now run through where it is
+            for area in (old, new):
+                if area is not None:
+                    for item in self.items(area):
+                        if isinstance(item, FlowItem):
+                            flows.add(item.item_id)
         self._reroute(flows)
 
     # ------------------------------------------------------------ document signals
@@ -353,7 +376,8 @@ class DiagramScene(QGraphicsScene):
 
     def _on_document_element_added(self, ident: str) -> None:
         self._add_node(ident)
-        self._placer.set_obstacle(ident, self.nodes[ident].scene_rect())
+        self._placer.set_obstacle(ident, _with_badge(self.nodes[ident].scene_rect()))
+        self._grid.set(ident, self.nodes[ident].scene_rect())
         self._apply_badge(ident)
 
     def _on_document_element_removed(self, ident: str) -> None:
@@ -361,6 +385,7 @@ class DiagramScene(QGraphicsScene):
         if item is not None:
             self.removeItem(item)
         self._placer.remove_obstacle(ident)
+        self._grid.remove(ident)
 
     def _on_document_element_changed(self, ident: str) -> None:
         e = self.document.element(ident)
@@ -402,11 +427,13 @@ class DiagramScene(QGraphicsScene):
 
     def _on_document_boundary_added(self, ident: str) -> None:
         self._add_boundary(ident)
+        self._title_moved(ident)
 
     def _on_document_boundary_removed(self, ident: str) -> None:
         item = self.boundaries.pop(ident, None)
         if item is not None:
             self.removeItem(item)
+        self._placer.remove_obstacle("\0title:" + ident)
 
     def _on_document_boundary_changed(self, ident: str) -> None:
         b = self.document.boundary(ident)
@@ -495,6 +522,19 @@ class DiagramScene(QGraphicsScene):
         yield from self.boundaries.items()
 
     _all_items = all_items
+
+
+def _with_badge(rect: QRectF) -> QRectF:
+    """A node's box plus the corner where its badge sits: labels keep off both."""
+    return rect.adjusted(0, -10, 8, 0)
+
+
+def _label_width(r) -> float:
+    """How wide a flow's label may be: a short, mostly horizontal line gets a narrow label."""
+    a, b = r.points[0], r.points[-1]
+    if len(r.points) == 2 and abs(b.x() - a.x()) > abs(b.y() - a.y()):
+        return max(50.0, r.length() + 16)
+    return WRAP_AT
 
 
 def _set_no_contents(item, on: bool) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-SCREENSHOT_SIZE = (1600, 1000)
+SCREENSHOT_SIZE = (1800, 1100)
 ANALYSIS_TIMEOUT_S = 120.0
 
 
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", nargs="?", help="model file to open (.tcm.json)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open FILE, wait for the analysis, save a screenshot of the window to OUT.png and exit")
-    parser.add_argument("--size", metavar="WxH", default=None, help="window size for --screenshot (default 1600x1000)")
+    parser.add_argument("--size", metavar="WxH", default=None, help="window size for --screenshot (default 1800x1100)")
     return parser
 
 
@@ -115,7 +115,7 @@ def _parse_size(text: str | None) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in text.lower().split("x"))
     except ValueError:
-        raise SystemExit(f"threatcanvas: --size must look like 1600x1000, not {text!r}") from None
+        raise SystemExit(f"threatcanvas: --size must look like 1800x1100, not {text!r}") from None
     if not (200 <= w <= 8000 and 200 <= h <= 8000):
         raise SystemExit("threatcanvas: --size must be between 200x200 and 8000x8000")
     return w, h
@@ -150,6 +150,7 @@ def launch(argv: Sequence[str]) -> int:
 
 def screenshot(model_path: str, out: str, size: tuple[int, int] = SCREENSHOT_SIZE, analyze=None) -> int:
     """Open ``model_path``, wait for the analysis, save the main window to ``out``; the exit code."""
+    from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QApplication
 
     from app.gui.main_window import MainWindow
@@ -165,6 +166,9 @@ def screenshot(model_path: str, out: str, size: tuple[int, int] = SCREENSHOT_SIZ
     window = MainWindow(analyze=analyze, autosave_ms=10**9, analysis_delay_ms=0, remember_state=False)
     window.resize(*size)
     window.show()
+    # give the diagram the room: a shorter findings panel, a narrower inspector
+    window.resizeDocks([window.docks["findings"]], [230], Qt.Orientation.Vertical)
+    window.resizeDocks([window.docks["inspector"], window.docks["palette"]], [300, 170], Qt.Orientation.Horizontal)
     if not window.open_path(model_path):
         print(f"threatcanvas: cannot open {model_path}", file=sys.stderr)
         return EXIT_BAD_INPUT

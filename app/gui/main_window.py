@@ -41,6 +41,7 @@ from app.gui.element_list import ElementList
 from app.gui.files import FileController, recent_files, settings
 from app.gui.findings_panel import FindingsPanel
 from app.gui.inspector import Inspector
+from app.gui.icons import icon
 from app.gui.legend import Legend
 from app.gui.palette import Palette
 from app.resources import example_files
@@ -197,6 +198,10 @@ class MainWindow(QMainWindow):
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a.about)
 
+        for act, name in ((a.new, "new"), (a.open, "open"), (a.save, "save"), (a.undo, "undo"), (a.redo, "redo"),
+                          (a.delete, "delete"), (a.zoom_in, "zoom-in"), (a.zoom_out, "zoom-out"),
+                          (a.zoom_fit, "zoom-fit"), (a.annotations, "badges"), (a.analyse, "analyse")):
+            act.setIcon(icon(name))
         tools = QToolBar("Main")
         tools.setObjectName("toolbar-main")
         tools.setAccessibleName("Main toolbar")
