@@ -25,6 +25,7 @@ DEFAULT_W, DEFAULT_H = 150.0, 70.0
 GRID_GAP = 60.0
 BOUNDARY_PAD = 24.0
 PARALLEL_GAP = 14.0
+ROUTE_LIMIT = 3_000  # elements: above this, no detours or badge placement (the overview is a sketch)
 
 
 @dataclass
@@ -70,6 +71,129 @@ def _border_point(b: Box, towards: Pt) -> Pt:
     ty = hh / abs(dy) if dy else math.inf
     t = min(tx, ty)
     return (cx + dx * t, cy + dy * t)
+
+
+class _BoxIndex:
+    """Element boxes bucketed on a coarse grid, to find the ones a segment crosses quickly."""
+
+    CELL = 400.0
+
+    def __init__(self, rects: dict[str, Box]):
+        self.rects = rects
+        self.cells: dict[tuple[int, int], list[str]] = {}
+        for eid, (x, y, w, h) in rects.items():
+            for cx in range(int(x // self.CELL), int((x + w) // self.CELL) + 1):
+                for cy in range(int(y // self.CELL), int((y + h) // self.CELL) + 1):
+                    self.cells.setdefault((cx, cy), []).append(eid)
+
+    def near(self, x0: float, y0: float, x1: float, y1: float) -> set[str]:
+        found: set[str] = set()
+        for cx in range(int(min(x0, x1) // self.CELL), int(max(x0, x1) // self.CELL) + 1):
+            for cy in range(int(min(y0, y1) // self.CELL), int(max(y0, y1) // self.CELL) + 1):
+                found.update(self.cells.get((cx, cy), ()))
+        return found
+
+    def crossed(self, a: Pt, b: Pt, ends: tuple[str, str], pad: float = 6.0) -> list[Box]:
+        hits = []
+        for eid in self.near(a[0], a[1], b[0], b[1]):
+            if eid in ends:
+                continue
+            x, y, w, h = self.rects[eid]
+            box = (x - pad, y - pad, w + 2 * pad, h + 2 * pad)
+            if _segment_hits(a, b, box):
+                hits.append(box)
+        return hits
+
+    def inside_any(self, p: Pt, pad: float = 4.0) -> bool:
+        for eid in self.near(p[0], p[1], p[0], p[1]):
+            x, y, w, h = self.rects[eid]
+            if x - pad <= p[0] <= x + w + pad and y - pad <= p[1] <= y + h + pad:
+                return True
+        return False
+
+
+def _segment_hits(a: Pt, b: Pt, box: Box) -> bool:
+    """Liang–Barsky: does the segment a–b meet the rectangle?"""
+    x0, y0 = a
+    dx, dy = b[0] - x0, b[1] - y0
+    t0, t1 = 0.0, 1.0
+    left, top, right, bottom = box[0], box[1], box[0] + box[2], box[1] + box[3]
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
+        if p == 0:
+            if q < 0:
+                return False
+            continue
+        t = q / p
+        if p < 0:
+            t0 = max(t0, t)
+        else:
+            t1 = min(t1, t)
+        if t0 > t1:
+            return False
+    return True
+
+
+def _detour(a: Pt, b: Pt, index: _BoxIndex, ends: tuple[str, str]) -> list[Pt]:
+    """Bend points taking a flow from centre ``a`` to centre ``b`` around boxes in its way ([] if clear)."""
+    blocking = index.crossed(a, b, ends)
+    if not blocking:
+        return []
+    x0, y0, w, h = _union(blocking)
+    x1, y1 = x0 + w, y0 + h
+    margin = 22.0
+    candidates: list[list[Pt]] = [[(b[0], a[1])], [(a[0], b[1])]]
+    lo_x, hi_x = sorted((a[0], b[0]))
+    lo_y, hi_y = sorted((a[1], b[1]))
+    if abs(b[0] - a[0]) >= abs(b[1] - a[1]):  # mostly horizontal: pass over or under
+        for y in (y0 - margin, y1 + margin):
+            bends = [(min(max(x0, lo_x), hi_x), y), (max(min(x1, hi_x), lo_x), y)]
+            candidates.append(bends if a[0] <= b[0] else bends[::-1])
+    else:  # mostly vertical: pass left or right
+        for x in (x0 - margin, x1 + margin):
+            bends = [(x, min(max(y0, lo_y), hi_y)), (x, max(min(y1, hi_y), lo_y))]
+            candidates.append(bends if a[1] <= b[1] else bends[::-1])
+    best: list[Pt] = []
+    best_len = math.inf
+    for bends in candidates:
+        pts = [a, *bends, b]
+        if any(index.crossed(p, q, ends) for p, q in zip(pts, pts[1:])):
+            continue
+        length = sum(math.dist(p, q) for p, q in zip(pts, pts[1:]))
+        if length < best_len:
+            best, best_len = bends, length
+    return best
+
+
+def _point_at(points: list[Pt], fraction: float) -> Pt:
+    lengths = [math.dist(points[i], points[i + 1]) for i in range(len(points) - 1)]
+    want = sum(lengths) * fraction
+    for i, seg in enumerate(lengths):
+        if want <= seg and seg > 0:
+            t = want / seg
+            (x0, y0), (x1, y1) = points[i], points[i + 1]
+            return (x0 + (x1 - x0) * t, y0 + (y1 - y0) * t)
+        want -= seg
+    return points[-1]
+
+
+def _badge_spot(points: list[Pt], index: _BoxIndex | None, placed: dict[tuple[int, int], list[Pt]]) -> Pt:
+    """A point along the flow for its number: the middle, or the nearest spot off every box and badge."""
+    best = _midpoint(points)
+    if index is None:
+        return best
+    for fraction in (0.5, 0.42, 0.58, 0.34, 0.66, 0.26, 0.74, 0.18, 0.82):
+        p = _point_at(points, fraction)
+        if index.inside_any(p):
+            continue
+        key = (int(p[0] // 40), int(p[1] // 40))
+        crowded = any(math.dist(p, q) < 16 for dx in (-1, 0, 1) for dy in (-1, 0, 1)
+                      for q in placed.get((key[0] + dx, key[1] + dy), ()))
+        if not crowded:
+            best = p
+            break
+    key = (int(best[0] // 40), int(best[1] // 40))
+    placed.setdefault(key, []).append(best)
+    return best
 
 
 def _midpoint(points: list[Pt]) -> Pt:
@@ -160,6 +284,10 @@ def compute_geometry(model: ThreatModel) -> Geometry:
             key = frozenset((f.source, f.target))
             pair_count[key] = pair_count.get(key, 0) + 1
     pair_seen: dict[frozenset[str], int] = {}
+    # routing around boxes and badge placement cost little per flow, but on a diagram this big
+    # the report draws an unlabelled overview: skip them there
+    index = _BoxIndex(rects) if len(rects) <= ROUTE_LIMIT else None
+    placed: dict[tuple[int, int], list[Pt]] = {}
 
     flows: list[FlowPath] = []
     for number, f in enumerate(model.flows, start=1):
@@ -193,10 +321,11 @@ def compute_geometry(model: ThreatModel) -> Geometry:
             ox, oy = nx * offset, ny * offset
             s_c = (sx + ox, sy + oy)
             t_c = (tx + ox, ty + oy)
-            start = _border_point((src[0] + ox, src[1] + oy, src[2], src[3]), t_c)
-            end = _border_point((dst[0] + ox, dst[1] + oy, dst[2], dst[3]), s_c)
-            points = [start, end]
-        flows.append(FlowPath(f.id, number, f.source, f.target, points, _midpoint(points), crosses))
+            bends = _detour(s_c, t_c, index, (f.source, f.target)) if index is not None else []
+            start = _border_point((src[0] + ox, src[1] + oy, src[2], src[3]), bends[0] if bends else t_c)
+            end = _border_point((dst[0] + ox, dst[1] + oy, dst[2], dst[3]), bends[-1] if bends else s_c)
+            points = [start, *bends, end]
+        flows.append(FlowPath(f.id, number, f.source, f.target, points, _badge_spot(points, index, placed), crosses))
 
     everything = list(rects.values()) + list(boundaries.values())
     for fp in flows:

@@ -10,7 +10,9 @@ from app.analysis.findings import Finding, Severity, severity_of
 from app.model.types import Decision, ElementKind, ReviewStatus
 from app.report.context import ReportContext, is_open
 from app.report.fonts import SANS, SANS_BOLD
-from app.report.styles import INK, MUTED, SEVERITY_COLOURS, SEVERITY_TINTS, STATUS_LABELS, hex_colour
+from app.report.fastlayout import FastTable, Row, Run, header_row
+from app.report.fonts import COND, COND_BOLD
+from app.report.styles import INK, MUTED, PANEL, SEVERITY_COLOURS, SEVERITY_TINTS, STATUS_LABELS, hex_colour
 from app.report.text import LONG_LIMIT, NAME_LIMIT, SHORT_LIMIT, markup
 
 TOP_RISKS = 5
@@ -89,13 +91,13 @@ def _involved(ctx: ReportContext, f: Finding) -> list:
 def business_words(ctx: ReportContext, f: Finding) -> tuple[str, str, str]:
     """(business function, decision consequence, what goes wrong) for a finding, in plain text."""
     involved = _involved(ctx, f)
+    point = ctx.elements.get(f.decision_id) if f.decision_id else None
     functions = []
-    for el in involved:
+    for el in ([point] if point is not None else []) + involved:
         fn = el.properties.business_function.strip()
         if fn and fn not in functions:
             functions.append(fn)
     function = "; ".join(functions) if functions else "not stated in the model"
-    point = ctx.elements.get(f.decision_id) if f.decision_id else None
     if point is not None:  # the engine found the most consequential decision downstream
         decision, where = point.properties.decision, [point.name]
     else:
@@ -108,26 +110,21 @@ def business_words(ctx: ReportContext, f: Finding) -> tuple[str, str, str]:
     return function, consequence, wrong
 
 
-def _counts_table(ctx: ReportContext) -> Table:
-    st = ctx.styles
+def _counts_table(ctx: ReportContext) -> FastTable:
     counts = ctx.status_counts()
     statuses = list(ReviewStatus)
-    short = {ReviewStatus.NOT_APPLICABLE: "N/A"}
-    head = [Paragraph("<b>Severity</b>", st.cell)]
-    head += [Paragraph(f"<b>{short.get(s, STATUS_LABELS[s])}</b>", st.cell) for s in statuses]
-    head.append(Paragraph("<b>Total</b>", st.cell))
-    rows = [head]
+    short = {ReviewStatus.NOT_APPLICABLE: "N/A", ReviewStatus.TRANSFERRED: "Transf."}
+    size = 7.0
+    rows = [header_row("Severity", *(short.get(s, STATUS_LABELS[s]) for s in statuses), "Total", size=size)]
     for sev in reversed(list(Severity)):
         row_counts = [counts.get((sev, s), 0) for s in statuses]
-        chip = f'<font color="{hex_colour(SEVERITY_COLOURS[sev])}">■</font> {sev.label}'
-        rows.append([Paragraph(chip, st.cell)] + [Paragraph(f"{n:,}" if n else "–", st.cell) for n in row_counts]
-                    + [Paragraph(f"<b>{sum(row_counts):,}</b>", st.cell)])
+        rows.append(Row([[Run("■ ", COND, size, SEVERITY_COLOURS[sev]), Run(sev.label, COND, size)]]
+                        + [[Run(f"{n:,}" if n else "–", COND, size)] for n in row_counts]
+                        + [[Run(f"{sum(row_counts):,}", COND_BOLD, size)]]))
     totals = [sum(counts.get((sev, s), 0) for sev in Severity) for s in statuses]
-    rows.append([Paragraph("<b>Total</b>", st.cell)] + [Paragraph(f"<b>{n:,}</b>", st.cell) for n in totals]
-                + [Paragraph(f"<b>{sum(totals):,}</b>", st.cell)])
-    table = Table(rows, colWidths=[19 * mm] + [15.5 * mm] * len(statuses) + [12 * mm], hAlign="LEFT")
-    table.setStyle(st.table(zebra=False, extra=[("LINEABOVE", (0, -1), (-1, -1), 0.6, INK)]))
-    return table
+    rows.append(Row([[Run("Total", COND_BOLD, size)]] + [[Run(f"{n:,}", COND_BOLD, size)] for n in totals]
+                    + [[Run(f"{sum(totals):,}", COND_BOLD, size)]], background=PANEL))
+    return FastTable([17 * mm] + [16 * mm] * len(statuses) + [12 * mm], rows, zebra=False)
 
 
 def _scope(ctx: ReportContext) -> list:
@@ -136,7 +133,10 @@ def _scope(ctx: ReportContext) -> list:
     kinds: dict[ElementKind, int] = {}
     for e in ctx.model.elements:
         kinds[ElementKind(e.kind)] = kinds.get(ElementKind(e.kind), 0) + 1
-    kinds_text = ", ".join(f"{n:,} {k.label}{'s' if n != 1 else ''}" for k, n in sorted(kinds.items(), key=lambda kv: -kv[1]))
+    def plural(word: str, n: int) -> str:
+        return word if n == 1 else (word + "es" if word.endswith("s") else word + "s")
+
+    kinds_text = ", ".join(f"{n:,} {plural(k.label, n)}" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0].value)))
     out = [ctx.heading("Scope", 1)]
     out.append(Paragraph(markup(info.scope, LONG_LIMIT, multiline=True) if info.scope.strip()
                          else "<i>The model does not state its scope.</i>", st.body))
@@ -160,7 +160,7 @@ def executive_summary(ctx: ReportContext) -> list:
     story.append(Paragraph(
         "Left: findings by likelihood and impact (1 = lowest, 5 = highest) before any review decision; the cell colour "
         "is the severity band of likelihood × impact (low 1–4, medium 5–9, high 10–16, critical 17–25). "
-        "Right: findings by severity and review status (N/A: not applicable).", st.caption))
+        "Right: findings by severity and review status (N/A: not applicable; Transf.: transferred).", st.caption))
 
     story.append(ctx.heading("Top risks in business terms", 1))
     open_findings = [f for f in ctx.result.findings if is_open(f)]
