@@ -199,8 +199,13 @@ class DiagramView(QGraphicsView):
         # Caught here, not in focusNextPrevChild: Qt also calls that when a focused child
         # (the inline name editor) hides, which must not move the selection.
         if event.type() == QEvent.Type.KeyPress and event.key() in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
-            if not event.modifiers() & Qt.KeyboardModifier.ControlModifier and self._tool is not None:
-                if self._tool.walk(event.key() == Qt.Key.Key_Tab and not event.modifiers() & Qt.KeyboardModifier.ShiftModifier):
+            backward = event.key() == Qt.Key.Key_Backtab or bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+            if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+                self.focusNextPrevChild(not backward)  # Ctrl+Tab leaves the canvas
+                event.accept()
+                return True
+            if self._tool is not None:
+                if self._tool.walk(not backward):
                     event.accept()
                     return True
         return super().event(event)

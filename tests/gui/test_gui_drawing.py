@@ -235,6 +235,9 @@ def test_tab_walks_elements_in_id_order(window, ui):
     QTest.keyClick(ui.view, Qt.Key.Key_Backtab, SHIFT)
     assert window.selection.current() == ids[-1]
     assert ui.view.hasFocus()
+    QTest.keyClick(ui.view, Qt.Key.Key_Tab, CTRL)  # Ctrl+Tab leaves the canvas
+    assert not ui.view.hasFocus()
+    assert window.selection.current() == ids[-1]
 
 
 def test_boundary_drawn_around_elements_takes_them_in(window, ui):
