@@ -83,11 +83,21 @@ def guarded(monkeypatch):
 
 
 @needs_poppler
-@pytest.mark.parametrize("example", example_files()[:1], ids=lambda p: p.name)
-def test_hostile_strings_print_literally_and_open_or_run_nothing(example, tmp_path, guarded, monkeypatch, epoch):
+@pytest.mark.parametrize("engine", ["hand-made findings", "analysis engine"])
+def test_hostile_strings_print_literally_and_open_or_run_nothing(engine, tmp_path, guarded, monkeypatch, epoch):
     everything, literal = payloads(tmp_path)
-    model = poison(load_model(example), everything, review_ids=["R-1"])
-    result = fake_result(model, text=literal[0] + " " + literal[2])
+    base = load_model(example_files()[0])
+    if engine == "analysis engine":
+        from app.analysis import analyze
+
+        # review decisions keyed by real finding ids, so justifications and owners print too
+        ids = [f.id for f in analyze(base).findings]
+        model = poison(base, everything, review_ids=ids)
+        result = analyze(model)
+        assert any(f.justification for f in result.findings)
+    else:
+        model = poison(base, everything, review_ids=["R-1"])
+        result = fake_result(model, text=literal[0] + " " + literal[2])
     buffer = io.BytesIO()
     guarded.clear()  # count only what the build opens
     stats = build_report(model, result, buffer, model_sha256="f" * 64)
