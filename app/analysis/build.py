@@ -69,14 +69,30 @@ def mitigation(library: Library, control_id: str, in_place: bool, dl: int, di: i
     return m
 
 
+# drivers whose answer depends only on the finding's focus (its subject, or a flow's receiver)
+FOCUS_ONLY = frozenset({
+    "decision_automated_at_scale", "decision_automated", "decision_human_reviewed", "decision_informational",
+    "decision_none", "criticality_critical", "criticality_high", "criticality_low", "moves_money",
+    "executes_code", "writes_data", "sends_messages",
+})
+_MISSING = object()
+
+
 def clamp(value: int) -> int:
     return 1 if value < 1 else 5 if value > 5 else value
 
 
 def _factors(base: int, drivers: dict[str, int], ctx: FindingContext, what: str) -> tuple[Factor, ...]:
     out = [fast(Factor, {"name": "base", "delta": base, "reason": f"base {what} of this threat"})]
+    memo = ctx.facts.sentences
     for name, delta in drivers.items():
-        reason = DRIVERS[name](ctx)
+        if name in FOCUS_ONLY:  # the same answer for every entry on this subject: ask once per run
+            key = ("driver", name, ctx.focus)
+            reason = memo.get(key, _MISSING)
+            if reason is _MISSING:
+                reason = memo[key] = DRIVERS[name](ctx)
+        else:
+            reason = DRIVERS[name](ctx)
         if reason is not None:
             out.append(fast(Factor, {"name": name, "delta": delta, "reason": reason}))
     return tuple(out)

@@ -138,7 +138,7 @@ class _Run:
         self.library = library
         self.signature = signature
         self.built: dict[tuple[str, str], tuple[Finding, frozenset[str]]] = {}
-        self._path_digests: dict[tuple[str, ...], str] = {}
+        self._path_digests: dict[tuple[str, ...], str] = {}  # path -> fingerprint text
         self._content: dict[str, str] = {}
         reuse = (
             last is not None
@@ -207,10 +207,15 @@ class _Run:
 
     # -------------------------------------------------------------- fingerprints
     def _path_digest(self, path: tuple[str, ...]) -> str:
+        """The fingerprint text of one path: its ids, then what each of them is.
+
+        Not hashed here: the finding hashes its paths' texts once, together.
+        """
         d = self._path_digests.get(path)
         if d is None:
-            text = "/".join(f"{i}={self._content_digest(i)}" for i in path)
-            d = self._path_digests[path] = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+            content = self._content
+            digests = [content.get(i) or self._content_digest(i) for i in path]
+            d = self._path_digests[path] = "/".join(path) + "#" + "".join(digests)
         return d
 
     def _content_digest(self, ident: str) -> str:

@@ -119,6 +119,11 @@ class GraphFacts:
     def get(self, name: str) -> Fact:
         return getattr(self, name)
 
+    @cached_property
+    def sentences(self) -> dict:
+        """Memo of fact sentences for one run (names may differ between runs: not shared by rebind)."""
+        return {}
+
     def rebind(self, graph: ModelGraph) -> "GraphFacts":
         """These facts for another model of the same structure (same ids, kinds, fact inputs, flows).
 
@@ -127,6 +132,7 @@ class GraphFacts:
         """
         new = GraphFacts.__new__(GraphFacts)
         new.__dict__.update(self.__dict__)
+        new.__dict__.pop("sentences", None)  # sentences hold names, which may have changed
         new.g = graph
         return new
 

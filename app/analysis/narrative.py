@@ -165,11 +165,15 @@ def rationale(ctx: FindingContext, why: str) -> str:
     g = ctx.g
     parts: list[str] = []
     seen_paths: set[tuple[str, ...]] = set()
+    memo = ctx.facts.sentences  # the same fact and path recur across entries: word them once per run
     for fact, path in ctx.paths.items():
         if path in seen_paths and len(path) > 1:
             continue  # two facts witnessed by the same path: one sentence says it
         seen_paths.add(path)
-        s = fact_sentence(fact, ctx, path)
+        key = (fact, ctx.subject, path)
+        s = memo.get(key)
+        if s is None:
+            s = memo[key] = fact_sentence(fact, ctx, path)
         if s not in parts:
             parts.append(s)
     if not parts and not ctx.is_flow:
@@ -212,9 +216,18 @@ def business_impact(ctx: FindingContext, typical: str, fallback_function: str, f
     For confidentiality threats (leakage, theft) what is at stake is the data or
     the model, not the decisions taken on outputs, and the statement says so.
     """
+    confidential = family in CONFIDENTIALITY_FAMILIES
+    key = ("stake", ctx.focus, fallback_function) + ((ctx.element_ids,) if confidential else ())
+    head = ctx.facts.sentences.get(key)
+    if head is None:  # many entries share a subject: say what is at stake once per subject
+        head = ctx.facts.sentences[key] = _stake(ctx, fallback_function, confidential)
+    return f"{head} Typical consequences: {typical}"
+
+
+def _stake(ctx: FindingContext, fallback_function: str, confidential: bool) -> str:
     g = ctx.g
     decision = ctx.decision
-    if family in CONFIDENTIALITY_FAMILIES:
+    if confidential:
         function = _function(ctx, fallback_function)
         held = [e for e in ctx.element_ids if g.props[e].personal_data or g.props[e].sensitivity.rank >= 2]
         if held:
@@ -222,7 +235,7 @@ def business_impact(ctx: FindingContext, typical: str, fallback_function: str, f
             head = f"At stake: the data behind {function} ({data})."
         else:
             head = f"At stake: the confidentiality of what {g.name(ctx.focus)} holds, in service of {function}."
-        return f"{head} Typical consequences: {typical}"
+        return head
     if decision is None:
         function = g.props[ctx.focus].business_function or fallback_function
         head = (
@@ -240,7 +253,7 @@ def business_impact(ctx: FindingContext, typical: str, fallback_function: str, f
     if action is not None and action[0] != ctx.focus and (decision is None or action[0] != decision[0]):
         tool = action[0]
         head += f" Its output can also reach {g.name(tool)}, which {action_words(g, tool)}, with no human approval."
-    return f"{head} Typical consequences: {typical}"
+    return head
 
 
 def _function(ctx: FindingContext, fallback: str) -> str:
