@@ -59,43 +59,60 @@ def _timestamp(epoch: int):
     return ts
 
 
+TOTAL_FORM = "tcPageTotal"
+
+
 def canvas_class(epoch: int, decor: PageDecor) -> type[Canvas]:
-    """A canvas class for one build: fixed dates, invariant ids, numbered pages."""
+    """A canvas class for one build: fixed dates, invariant ids, "Page X of Y"."""
 
     class ReportCanvas(Canvas):
-        """Keeps every page until :meth:`save` so each footer can say "of Y"."""
+        """Numbers that are known only at the end are PDF forms, drawn by reference now, defined at save.
+
+        Every page is finished as soon as it is full (bookmarks point at the right
+        page and memory holds no page twice); "of Y" and the table of contents'
+        page numbers are form XObjects that :meth:`save` fills in.
+        """
 
         def __init__(self, *args, **kwargs):
             kwargs["invariant"] = 1  # no random document id, no clock in the file
             super().__init__(*args, **kwargs)
             self._doc._timeStamp = _timestamp(epoch)
-            self._pages: list[dict] = []
-            self._deferred: dict[int, list] = {}
+            self._late: dict[str, tuple] = {}
+            self.pages = 0
 
-        def defer(self, draw) -> None:
-            """Call ``draw(canvas)`` on the current page when the document is saved."""
-            self._deferred.setdefault(self._pageNumber, []).append(draw)
+        def define_later(self, name: str, draw, bbox: tuple[float, float, float, float]) -> None:
+            """Have :meth:`save` define form ``name`` by calling ``draw(canvas)`` inside it."""
+            self._late[name] = (draw, bbox)
 
         def showPage(self):  # noqa: N802 - reportlab's name
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                for draw in self._deferred.get(self._pageNumber, ()):
-                    draw(self)
-                self._draw_page_number(total)
-                Canvas.showPage(self)
-            Canvas.save(self)
-
-        def _draw_page_number(self, total: int) -> None:
             width = self._pagesize[0]
-            text = f"Page {self._pageNumber} of {total}"
+            text = f"Page {self._pageNumber} of "
+            x, y = width - MARGIN - 58, FOOTER - 4 * mm
             self.setFillColor(MUTED)
             self.setFont(SANS, 7.5)
-            self.drawRightString(width - MARGIN, FOOTER - 4 * mm, text)
+            self.drawString(x, y, text)
+            self.saveState()
+            self.translate(x + text_width(text, SANS, 7.5), y)
+            self.doForm(TOTAL_FORM)
+            self.restoreState()
+            self.pages = self._pageNumber
+            super().showPage()
+
+        def save(self):
+            total = self.pages
+
+            def draw_total(c) -> None:
+                c.setFillColor(MUTED)
+                c.setFont(SANS, 7.5)
+                c.drawString(0, 0, str(total))
+
+            self._late[TOTAL_FORM] = (draw_total, (0, -5, 60, 12))
+            for name in sorted(self._late):
+                draw, (x0, y0, x1, y1) = self._late[name]
+                self.beginForm(name, lowerx=x0, lowery=y0, upperx=x1, uppery=y1)
+                draw(self)
+                self.endForm()
+            Canvas.save(self)
 
     return ReportCanvas
 
@@ -140,8 +157,9 @@ class TableOfContents(Flowable):
 
     Every heading exists before layout starts (the whole story is built first),
     so the TOC's size is known in the first and only pass; its page numbers are
-    drawn when the canvas saves the document, once every heading has a page.
-    That saves platypus's second layout pass (``multiBuild``), half the time.
+    forms that the canvas defines when it saves the document, once every
+    heading has a page. That saves platypus's second layout pass
+    (``multiBuild``), half the time.
     """
 
     def __init__(self, entries: list[tuple[int, str, str]], size: float = 9.0):
@@ -167,37 +185,36 @@ class TableOfContents(Flowable):
 
     def draw(self):  # noqa: D102 - platypus protocol
         canv = self.canv
-        x0, top = canv.absolutePosition(0, self.height)
-        width, laid = self.width, self._laid
         doc = canv._doctemplate
+        y = self.height
+        width = self.width
+        for level, key, lines in self._laid:
+            font, size, indent, before = self._style(level)
+            y -= before
+            y_end = draw_lines(canv, lines, indent, y)
+            last = lines[-1]
+            base = y_end + last.height - last.size * 0.93
+            # the page number: a form filled in when the document is saved (every heading has a page by then)
+            name = f"tcToc{key}"
+            canv.saveState()
+            canv.translate(width, base)
+            canv.doForm(name)
+            canv.restoreState()
 
-        def late(c):  # runs at save time, on this page, when every heading has its page
-            y = top
-            c.saveState()
-            for level, key, lines in laid:
-                font, size, indent, before = self._style(level)
-                y -= before
-                y_end = draw_lines(c, lines, x0 + indent, y)
-                last = lines[-1]
-                page = str(doc.heading_pages.get(key, ""))
-                base = y_end + last.height - last.size * 0.93
-                pw = text_width(page, font, size)
-                c.setFont(font, size)
+            def number(c, key=key, font=font, size=size) -> None:
                 c.setFillColor(INK)
-                c.drawString(x0 + width - pw, base, page)
-                dots_from = x0 + indent + last.width + 4
-                dots_to = x0 + width - pw - 4
-                if dots_to > dots_from:
-                    c.setFillColor(MUTED)
-                    c.setFont(SANS, size - 1)
-                    step = text_width(". ", SANS, size - 1)
-                    n = int((dots_to - dots_from) / step)
-                    c.drawRightString(dots_to, base, ". " * n)
-                c.linkRect("", key, (x0, y_end, x0 + width, y), relative=0, thickness=0)
-                y = y_end
-            c.restoreState()
+                c.setFont(font, size)
+                c.drawRightString(0, 0, str(doc.heading_pages.get(key, "")))
 
-        canv.defer(late)
+            canv.define_later(name, number, (-60, -5, 1, size + 4))
+            dots_from, dots_to = indent + last.width + 4, width - 30
+            if dots_to > dots_from:
+                step = text_width(". ", SANS, size - 1)
+                canv.setFillColor(MUTED)
+                canv.setFont(SANS, size - 1)
+                canv.drawRightString(dots_to, base, ". " * int((dots_to - dots_from) / step))
+            canv.linkRect("", key, (0, y_end, width, y), relative=1, thickness=0)
+            y = y_end
 
 
 class ReportDocTemplate(BaseDocTemplate):

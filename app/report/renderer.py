@@ -175,7 +175,7 @@ class ReportRenderer:
             doc.build(story, canvasmaker=canvas_class(self.epoch, decor))  # one pass: see doc.TableOfContents
         passes = 1
         data = buffer.getvalue()
-        pages = len(doc.canv._pages)  # ReportCanvas keeps every page for "Page X of Y"
+        pages = doc.canv.pages
         if self.progress:
             self.progress(1.0, "done")
         return data, ReportStats(pages=pages, passes=passes, size=len(data), findings=len(self.result.findings))

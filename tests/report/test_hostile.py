@@ -107,9 +107,10 @@ def test_hostile_strings_print_literally_and_open_or_run_nothing(engine, tmp_pat
     assert not (tmp_path / "pwned").exists(), "the CVE-2023-33733 payload ran"
     data = buffer.getvalue()
     # no images, no external links, no scripts, no attachments: only text and vector drawing
+    # (form XObjects are ours: the page total and the contents' page numbers)
     # (compressed streams are binary and may hold any bytes: look at the object dictionaries only)
     dicts = re.sub(rb"stream\r?\n.*?endstream", b"", data, flags=re.S)
-    bad = re.findall(rb"/(Image|XObject|URI|Launch|JavaScript|JS|EmbeddedFile|GoToR|SubmitForm|ImportData)\b", dicts)
+    bad = re.findall(rb"/(Image|URI|Launch|JavaScript|JS|EmbeddedFile|GoToR|SubmitForm|ImportData)\b", dicts)
     assert not bad, bad
     assert stats.pages < 400  # 10,000-character strings are clipped, not printed page after page
 
