@@ -22,7 +22,7 @@ import pytest
 
 from app import __version__
 from app.cli.selftest import EXPECTED_THREATS, pdf_page_count
-from conftest import (
+from packaging_support import (
     REPO,
     INTERNET,
     Bundle,

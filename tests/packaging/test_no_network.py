@@ -26,7 +26,7 @@ import _socket
 import pytest
 
 from app.cli.main import main
-from conftest import REPO, child_env, run_traced, strace_works
+from packaging_support import REPO, child_env, run_traced, strace_works
 from netscan import scan_source, scan_tree
 
 needs_strace = pytest.mark.skipif(not strace_works(), reason="strace is not installed or not permitted here")

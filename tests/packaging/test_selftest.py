@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from app.cli.selftest import EXPECTED_THREATS, CheckFailed, pdf_page_count
-from conftest import REPO, can_unshare, child_env, make_read_only, make_writable, read_only_command
+from packaging_support import REPO, can_unshare, child_env, make_read_only, make_writable, read_only_command
 
 
 def _self_test(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess:
