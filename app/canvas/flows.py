@@ -63,6 +63,9 @@ def label_size(text: str, max_width: float = WRAP_AT) -> tuple[float, float, str
     return w + 8, fm.height() * len(lines) + 2, "\n".join(lines)
 
 
+_NO_ROUTE = Route((QPointF(), QPointF()))  # until the scene routes the flow
+
+
 class _Pens:
     """The pens a flow paints with, made once per theme (a paint must not build objects)."""
 
@@ -163,7 +166,7 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self.theme = theme or current_theme()
         self.name = name
         self._shown = ""
-        self._route = Route((QPointF(), QPointF()))
+        self._route = _NO_ROUTE
         self._polyline = QPolygonF()
         self._arrow: QPolygonF | None = None
         self._label = QRectF()

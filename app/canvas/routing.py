@@ -86,27 +86,34 @@ class Route:
 
     points: tuple[QPointF, ...]
 
+    def __post_init__(self) -> None:
+        # cumulative lengths, computed once: labels probe many points along a route
+        run, cumulative = 0.0, [0.0]
+        for a, b in zip(self.points, self.points[1:]):
+            run += math.hypot(b.x() - a.x(), b.y() - a.y())
+            cumulative.append(run)
+        object.__setattr__(self, "_cumulative", tuple(cumulative))
+
     def length(self) -> float:
-        return sum(QLineF(a, b).length() for a, b in zip(self.points, self.points[1:]))
+        return self._cumulative[-1]
 
     def point_at(self, fraction: float) -> tuple[QPointF, QPointF]:
         """The point at ``fraction`` (0..1) of the length, and the unit direction there."""
-        total = self.length()
-        if total == 0 or len(self.points) < 2:
-            p = self.points[0] if self.points else QPointF()
+        total = self._cumulative[-1]
+        pts = self.points
+        if total == 0 or len(pts) < 2:
+            p = pts[0] if pts else QPointF()
             return QPointF(p), QPointF(1, 0)
         want = max(0.0, min(1.0, fraction)) * total
-        run = 0.0
-        for a, b in zip(self.points, self.points[1:]):
-            seg = QLineF(a, b).length()
-            if seg > 0 and run + seg >= want:
-                t = (want - run) / seg
-                d = QPointF((b.x() - a.x()) / seg, (b.y() - a.y()) / seg)
-                return QPointF(a.x() + (b.x() - a.x()) * t, a.y() + (b.y() - a.y()) * t), d
-            run += seg
-        a, b = self.points[-2], self.points[-1]
-        seg = QLineF(a, b).length() or 1.0
-        return QPointF(b), QPointF((b.x() - a.x()) / seg, (b.y() - a.y()) / seg)
+        cum = self._cumulative
+        i = 0
+        while i < len(pts) - 2 and cum[i + 1] < want:
+            i += 1
+        a, b = pts[i], pts[i + 1]
+        seg = cum[i + 1] - cum[i] or 1.0
+        t = (want - cum[i]) / seg
+        dx, dy = b.x() - a.x(), b.y() - a.y()
+        return QPointF(a.x() + dx * t, a.y() + dy * t), QPointF(dx / seg, dy / seg)
 
 
 def route(
@@ -160,85 +167,103 @@ class LabelPlacer:
 
     CELL = 200.0
     # fractions along the line, then perpendicular shifts (in label heights), best first
-    FRACTIONS = (0.5, 0.4, 0.6, 0.3, 0.7, 0.22, 0.78)
+    FRACTIONS = (0.5, 0.38, 0.62, 0.26, 0.74)
     SHIFTS = (0.0, 1.1, -1.1)
+    # a first pass over a very large diagram tries fewer places per label (open stays fast)
+    QUICK_FRACTIONS = (0.5, 0.36, 0.64)
+    QUICK_SHIFTS = (0.0, 1.1)
+    quick = False
 
     def __init__(self) -> None:
-        self._cells: dict[tuple[int, int], dict[str, QRectF]] = {}
-        self._rects: dict[str, QRectF] = {}
+        # obstacles as plain (left, top, right, bottom) tuples: thousands of overlap tests per
+        # diagram run in Python arithmetic instead of calls into Qt
+        self._cells: dict[tuple[int, int], dict[str, tuple[float, float, float, float]]] = {}
+        self._boxes: dict[str, tuple[float, float, float, float]] = {}
 
     def set_obstacle(self, key: str, rect: QRectF) -> None:
         """Add (or move) the obstacle ``key``: a node box or a placed label."""
         self.remove_obstacle(key)
-        self._rects[key] = QRectF(rect)
-        for cell in self._keys(rect):
-            self._cells.setdefault(cell, {})[key] = self._rects[key]
+        box = (rect.left(), rect.top(), rect.right(), rect.bottom())
+        self._boxes[key] = box
+        for cell in self._cells_of(box):
+            self._cells.setdefault(cell, {})[key] = box
 
     def remove_obstacle(self, key: str) -> None:
-        rect = self._rects.pop(key, None)
-        if rect is not None:
-            for cell in self._keys(rect):
+        box = self._boxes.pop(key, None)
+        if box is not None:
+            for cell in self._cells_of(box):
                 bucket = self._cells.get(cell)
                 if bucket is not None:
                     bucket.pop(key, None)
                     if not bucket:
                         del self._cells[cell]
 
-    def _keys(self, rect: QRectF):
+    def _cells_of(self, box: tuple[float, float, float, float]):
         c = self.CELL
-        for i in range(math.floor(rect.left() / c), math.floor(rect.right() / c) + 1):
-            for j in range(math.floor(rect.top() / c), math.floor(rect.bottom() / c) + 1):
-                yield (i, j)
+        return [(i, j) for i in range(math.floor(box[0] / c), math.floor(box[2] / c) + 1)
+                for j in range(math.floor(box[1] / c), math.floor(box[3] / c) + 1)]
 
-    def _cost(self, rect: QRectF, me: str) -> float:
+    def _cost(self, box: tuple[float, float, float, float], me: str) -> float:
+        left, top, right, bottom = box
         seen: set[str] = {me}
         cost = 0.0
-        for cell in self._keys(rect):
-            for key, other in self._cells.get(cell, {}).items():
+        for cell in self._cells_of(box):
+            bucket = self._cells.get(cell)
+            if not bucket:
+                continue
+            for key, (ol, ot, orr, ob) in bucket.items():
                 if key in seen:
                     continue
                 seen.add(key)
-                if other.intersects(rect):
-                    inter = other.intersected(rect)
-                    cost += inter.width() * inter.height()
+                w = min(right, orr) - max(left, ol)
+                if w > 0:
+                    h = min(bottom, ob) - max(top, ot)
+                    if h > 0:
+                        cost += w * h
         return cost
 
     def place(self, path: Route, size: QSizeF, key: str) -> QRectF:
         """The best free rectangle of ``size`` near ``path``; it becomes an obstacle too."""
-        best: QRectF | None = None
+        w, h = size.width(), size.height()
+        best: tuple[float, float, float, float] | None = None
         best_cost = math.inf
-        for shift in self.SHIFTS:
-            for frac in self.FRACTIONS:
-                p, d = path.point_at(frac)
-                off = shift * size.height()
-                centre = QPointF(p.x() - d.y() * off, p.y() + d.x() * off)
-                rect = QRectF(centre.x() - size.width() / 2, centre.y() - size.height() / 2, size.width(), size.height())
-                cost = self._cost(rect, key) + abs(frac - 0.5) * 40 + abs(shift) * 60
+        fractions, shifts = (self.QUICK_FRACTIONS, self.QUICK_SHIFTS) if self.quick else (self.FRACTIONS, self.SHIFTS)
+        probes = [path.point_at(frac) for frac in fractions]
+        for shift in shifts:
+            off = shift * h
+            for frac, (p, d) in zip(fractions, probes):
+                cx, cy = p.x() - d.y() * off, p.y() + d.x() * off
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                cost = self._cost(box, key) + abs(frac - 0.5) * 40 + abs(shift) * 60
                 if cost < best_cost:
-                    best, best_cost = rect, cost
+                    best, best_cost = box, cost
                 if cost == 0:
                     break
             if best_cost < 1:
                 break
         assert best is not None
-        self.set_obstacle(key, best)
-        return best
+        rect = QRectF(best[0], best[1], w, h)
+        self.set_obstacle(key, rect)
+        return rect
 
 
 class NodeGrid:
     """Element boxes in a coarse grid, to find the ones a straight flow would cross."""
 
     CELL = 300.0
+    CLEARANCE = 6.0  # a line passing this close to a box counts as crossing it
 
     def __init__(self) -> None:
-        self._cells: dict[tuple[int, int], dict[str, QRectF]] = {}
+        self._cells: dict[tuple[int, int], dict[str, tuple[QRectF, float, float, float, float]]] = {}
         self._rects: dict[str, QRectF] = {}
 
     def set(self, key: str, rect: QRectF) -> None:
         self.remove(key)
         self._rects[key] = QRectF(rect)
+        c = self.CLEARANCE
+        entry = (self._rects[key], rect.left() - c, rect.top() - c, rect.right() + c, rect.bottom() + c)
         for cell in self._keys(rect):
-            self._cells.setdefault(cell, {})[key] = self._rects[key]
+            self._cells.setdefault(cell, {})[key] = entry
 
     def rect(self, key: str) -> QRectF | None:
         return self._rects.get(key)
@@ -257,35 +282,53 @@ class NodeGrid:
             for j in range(math.floor(rect.top() / c), math.floor(rect.bottom() / c) + 1):
                 yield (i, j)
 
-    def crossed(self, a: QPointF, b: QPointF, skip: tuple[str, ...]) -> list[QRectF]:
-        """Boxes (other than ``skip``) that the segment ``a → b`` passes through."""
-        box = QRectF(a, b).normalized()
+    def crossed(self, a: QPointF, b: QPointF, skip: tuple[str, ...], first_only: bool = False) -> list[QRectF]:
+        """Boxes (other than ``skip``) that the segment ``a → b`` passes through or near."""
+        ax, ay, bx, by = a.x(), a.y(), b.x(), b.y()
+        lo_x, hi_x, lo_y, hi_y = min(ax, bx), max(ax, bx), min(ay, by), max(ay, by)
+        c = self.CELL
         hits: dict[str, QRectF] = {}
-        for cell in self._keys(box):
-            for key, rect in self._cells.get(cell, {}).items():
-                if key in hits or key in skip:
+        dx, dy = bx - ax, by - ay
+        pad = self.CLEARANCE
+        for i in range(math.floor(lo_x / c), math.floor(hi_x / c) + 1):
+            for j in range(math.floor(lo_y / c), math.floor(hi_y / c) + 1):
+                bucket = self._cells.get((i, j))
+                # a long diagonal line's bounding box spans many cells it never enters: skip those
+                if not bucket or not _segment_hits_box(ax, ay, dx, dy, i * c - pad, j * c - pad,
+                                                       (i + 1) * c + pad, (j + 1) * c + pad):
                     continue
-                if rect.intersects(box.adjusted(-1, -1, 1, 1)) and _segment_hits_rect(a, b, rect.adjusted(-6, -6, 6, 6)):
-                    hits[key] = rect
+                for key, (rect, left, top, right, bottom) in bucket.items():
+                    if key in hits or key in skip or right < lo_x or left > hi_x or bottom < lo_y or top > hi_y:
+                        continue
+                    if _segment_hits_box(ax, ay, dx, dy, left, top, right, bottom):
+                        hits[key] = rect
+                        if first_only:
+                            return [rect]
         return list(hits.values())
 
 
-def _segment_hits_rect(a: QPointF, b: QPointF, r: QRectF) -> bool:
-    x0, y0, dx, dy = a.x(), a.y(), b.x() - a.x(), b.y() - a.y()
+def _segment_hits_box(x0: float, y0: float, dx: float, dy: float, left: float, top: float, right: float,
+                      bottom: float) -> bool:
     t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x0 - r.left()), (dx, r.right() - x0), (-dy, y0 - r.top()), (dy, r.bottom() - y0)):
+    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
         if p == 0:
             if q < 0:
                 return False
             continue
         t = q / p
         if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
+            if t > t0:
+                t0 = t
+        elif t < t1:
+            t1 = t
         if t0 > t1:
             return False
     return True
+
+
+def segment_hits_rect(a: QPointF, b: QPointF, r: QRectF) -> bool:
+    """Whether the segment ``a → b`` passes through rectangle ``r``."""
+    return _segment_hits_box(a.x(), a.y(), b.x() - a.x(), b.y() - a.y(), r.left(), r.top(), r.right(), r.bottom())
 
 
 def detour(a: QPointF, b: QPointF, grid: NodeGrid, ends: tuple[str, str]) -> list[QPointF]:
@@ -319,7 +362,7 @@ def detour(a: QPointF, b: QPointF, grid: NodeGrid, ends: tuple[str, str]) -> lis
         if bends and a.y() > b.y() and len(bends) == 2 and abs(b.x() - a.x()) < abs(b.y() - a.y()):
             bends = bends[::-1]
         pts = [a, *bends, b]
-        if any(grid.crossed(p, q, ends) for p, q in zip(pts, pts[1:])):
+        if any(grid.crossed(p, q, ends, first_only=True) for p, q in zip(pts, pts[1:])):
             continue
         length = sum(QLineF(p, q).length() for p, q in zip(pts, pts[1:]))
         if length < best_len:

@@ -24,7 +24,7 @@ from app.canvas.badges import Badge, badges_from
 from app.canvas.flows import WRAP_AT, FlowItem, label_size
 from app.canvas.nodes import BoundaryItem, NodeItem
 from app.canvas.overview import Overview
-from app.canvas.routing import LabelPlacer, NodeGrid, detour, lane_offsets, route
+from app.canvas.routing import LabelPlacer, NodeGrid, detour, lane_offsets, route, segment_hits_rect
 from app.canvas.theme import BOUNDARY_H, BOUNDARY_W, NODE_H, NODE_W, current_theme
 from app.model import Rect, ThreatModel
 
@@ -238,7 +238,9 @@ class DiagramScene(QGraphicsScene):
             self._title_moved(ident)
         for f in model.flows:
             self.flows[f.id] = FlowItem(f.id, f.name, self.theme)
+        self._placer.quick = len(model.flows) > QUICK_LABELS_ABOVE
         self._route_all()  # before the flows join the scene: no index updates while routing
+        self._placer.quick = False
         for item in self.flows.values():
             self.addItem(item)
             self.addItem(item.label_item)
@@ -364,10 +366,11 @@ class DiagramScene(QGraphicsScene):
             flows.update(f.id for f in self.document.flows_of(ident))
             # flows that bent around where the node was, or now run through where it is
             for area in (old, new):
-                if area is not None:
-                    for item in self.items(area):
-                        if isinstance(item, FlowItem):
-                            flows.add(item.item_id)
+                if area is None:
+                    continue
+                for item in self.items(area):
+                    if isinstance(item, FlowItem) and item.item_id not in flows and _route_touches(item, area):
+                        flows.add(item.item_id)
         self._reroute(flows)
 
     # ------------------------------------------------------------ document signals
@@ -522,6 +525,16 @@ class DiagramScene(QGraphicsScene):
         yield from self.boundaries.items()
 
     _all_items = all_items
+
+
+QUICK_LABELS_ABOVE = 1000  # flows; beyond this the first label layout tries fewer places per label
+
+
+def _route_touches(item: FlowItem, area: QRectF) -> bool:
+    """Whether a flow's drawn line passes through ``area`` (its bounding box is not enough)."""
+    pts = item.route.points
+    probe = area.adjusted(-30, -30, 30, 30)  # detours keep a margin from the boxes they avoid
+    return any(segment_hits_rect(a, b, probe) for a, b in zip(pts, pts[1:]))
 
 
 def _with_badge(rect: QRectF) -> QRectF:

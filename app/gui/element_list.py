@@ -41,7 +41,7 @@ class ElementList(QTreeWidget):
         document.revision_changed.connect(self._schedule)
         selection.selection_changed.connect(self._on_selection_changed)
         self.itemSelectionChanged.connect(self._on_tree_selection_changed)
-        self.rebuild()
+        self.rebuild(force=True)
 
     def set_finding_counts(self, counts: dict[str, int]) -> None:
         self._counts = dict(counts)
@@ -57,8 +57,15 @@ class ElementList(QTreeWidget):
         if self._dirty:
             self._timer.start()
 
-    def rebuild(self) -> None:
-        """Relist everything from the document (keeps expansion and the selection)."""
+    def rebuild(self, force: bool = False) -> None:
+        """Relist everything from the document (keeps expansion and the selection).
+
+        While the list is hidden (a tab behind the palette) this only notes that
+        it is out of date; showing it relists.
+        """
+        if not force and not self.isVisible():
+            self._dirty = True
+            return
         self._dirty = False
         model = self.document.model
         self.setUpdatesEnabled(False)  # one layout pass for thousands of rows, not one per row

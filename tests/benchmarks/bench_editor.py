@@ -16,8 +16,11 @@ on the ``offscreen`` platform:
   follows — target < 16 ms per event;
 * **drop**: the release that commits the drag as one undo command.
 
-Times are wall clock in milliseconds: the best of ``--repeat`` runs for
-open, the median for repaints and moves.
+Times are in milliseconds: the best of ``--repeat`` runs for open, the
+median for repaints and moves. Each line shows wall-clock time and, in
+brackets, the process's CPU time for the same work: on a shared, busy
+machine the CPU time is the steadier measure of what the editor costs
+(the work is single-threaded, so on an idle machine the two agree).
 """
 
 from __future__ import annotations
@@ -45,6 +48,17 @@ from app.model import save_model  # noqa: E402
 from tests.benchmarks.synthetic import synthetic_model  # noqa: E402
 
 
+class Clock:
+    """Wall and CPU time together."""
+
+    def __init__(self):
+        self.wall = time.perf_counter()
+        self.cpu = time.process_time()
+
+    def lap(self) -> tuple[float, float]:
+        return time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+
 def no_analysis(model, library):
     """Stands in for the engine: the benchmark measures the editor, not the analysis."""
     from app.analysis.findings import AnalysisResult
@@ -52,18 +66,32 @@ def no_analysis(model, library):
     return AnalysisResult(findings=(), library_version="bench", model_digest="")
 
 
-def median_ms(samples: list[float]) -> float:
-    return statistics.median(samples) * 1000
+def named_flows(model):
+    """Give every flow a label like real diagrams have ("prompts, retrieved documents"): labels cost layout."""
+    from app.model import ThreatModel
+
+    data = model.model_dump(mode="python", round_trip=True)
+    for f in data["flows"]:
+        f["name"] = ", ".join(k.label for k in f["carries"]) or "data"
+    return ThreatModel.model_validate(data)
 
 
-def bench_open(path: Path, repeat: int, app) -> tuple[float, float]:
+def median_ms(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return statistics.median(w for w, _ in samples) * 1000, statistics.median(c for _, c in samples) * 1000
+
+
+def best_ms(samples: list[tuple[float, float]]) -> tuple[float, float]:
+    return min(w for w, _ in samples) * 1000, min(c for _, c in samples) * 1000
+
+
+def bench_open(path: Path, repeat: int, app):
     canvas_times, window_times = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        clock = Clock()
         doc = Document()
         canvas = Canvas(doc, SelectionModel(doc))
         doc.open(path)
-        canvas_times.append(time.perf_counter() - t0)
+        canvas_times.append(clock.lap())
         canvas.view.deleteLater()
         canvas.deleteLater()
         doc.deleteLater()
@@ -75,18 +103,18 @@ def bench_open(path: Path, repeat: int, app) -> tuple[float, float]:
         window.resize(1600, 1000)
         window.show()
         app.processEvents()
-        t0 = time.perf_counter()
+        clock = Clock()
         window.open_path(str(path))
         app.processEvents()  # deferred work: element list, zoom to fit, first paint
-        window_times.append(time.perf_counter() - t0)
+        window_times.append(clock.lap())
         window.document.set_model(window.document.model)
         window.close()
         window.deleteLater()
         app.processEvents()
-    return min(canvas_times) * 1000, min(window_times) * 1000
+    return best_ms(canvas_times), best_ms(window_times)
 
 
-def bench_view(path: Path, repeat: int, app) -> dict[str, float]:
+def bench_view(path: Path, repeat: int, app) -> dict:
     doc = Document()
     selection = SelectionModel(doc)
     canvas = Canvas(doc, selection)
@@ -95,14 +123,14 @@ def bench_view(path: Path, repeat: int, app) -> dict[str, float]:
     view.resize(1600, 1000)
     view.show()
     app.processEvents()
-    out: dict[str, float] = {}
+    out: dict = {}
 
-    def repaint_ms() -> float:
+    def repaint_ms():
         samples = []
         for _ in range(max(5, repeat * 3)):
-            t0 = time.perf_counter()
+            clock = Clock()
             view.viewport().repaint()
-            samples.append(time.perf_counter() - t0)
+            samples.append(clock.lap())
         return median_ms(samples)
 
     view.zoom_to_fit()
@@ -127,19 +155,18 @@ def bench_view(path: Path, repeat: int, app) -> dict[str, float]:
         p = QPointF(start.x() + (i % 40) * 3, start.y() + (i % 25) * 2)
         ev = QMouseEvent(QEvent.Type.MouseMove, p, vp.mapToGlobal(p), Qt.MouseButton.NoButton,
                          Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier)
-        t0 = time.perf_counter()
+        clock = Clock()
         QApplication.sendEvent(vp, ev)
-        t1 = time.perf_counter()
+        handling.append(clock.lap())
         app.processEvents()  # the repaint the move scheduled
-        t2 = time.perf_counter()
-        handling.append(t1 - t0)
-        with_paint.append(t2 - t0)
+        with_paint.append(clock.lap())
     out["drag: move event"] = median_ms(handling)
-    out["drag: move event (max)"] = max(handling) * 1000
+    out["drag: move event (90th pct)"] = (sorted(w for w, _ in handling)[int(len(handling) * 0.9)] * 1000,
+                                          sorted(c for _, c in handling)[int(len(handling) * 0.9)] * 1000)
     out["drag: move + repaint"] = median_ms(with_paint)
-    t0 = time.perf_counter()
+    clock = Clock()
     QTest.mouseRelease(vp, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier, p.toPoint())
-    out["drop: commit the move"] = (time.perf_counter() - t0) * 1000
+    out["drop: commit the move"] = tuple(x * 1000 for x in clock.lap())
     out["flows on the dragged node"] = len(doc.flows_of(node.item_id))
     assert doc.undo_stack.count() == 1, "the drag must be one undo step"
     return out
@@ -149,27 +176,33 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--elements", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--unnamed-flows", action="store_true",
+                        help="keep the synthetic flows nameless (by default each gets a label, as in real models)")
     args = parser.parse_args(argv)
     app = QApplication.instance() or QApplication([])
     model = synthetic_model(args.elements, 0)
+    if not args.unnamed_flows:
+        model = named_flows(model)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "synthetic.tcm.json"
         save_model(model, path)
         size = path.stat().st_size
-        print(f"model: {len(model.elements):,} elements, {len(model.flows):,} flows, "
+        named = sum(1 for f in model.flows if f.name)
+        print(f"model: {len(model.elements):,} elements, {len(model.flows):,} flows ({named:,} labelled), "
               f"{len(model.boundaries):,} boundaries, {size / 1e6:.1f} MB")
         canvas_ms, window_ms = bench_open(path, args.repeat, app)
-        print(f"open into the canvas            {canvas_ms:8.0f} ms   (target < 2000)")
-        print(f"open into a main window         {window_ms:8.0f} ms   (target < 2000)")
+        print(f"{'':34}wall ms  (cpu ms)")
+        print(f"{'open into the canvas':32}{canvas_ms[0]:8.0f}  ({canvas_ms[1]:6.0f})   target < 2000")
+        print(f"{'open into a main window':32}{window_ms[0]:8.0f}  ({window_ms[1]:6.0f})   target < 2000")
         for name, value in bench_view(path, args.repeat, app).items():
             if name == "full-view zoom":
                 print(f"{'full-view zoom':32}{value:8.1f} %")
             elif name == "flows on the dragged node":
                 print(f"{name:32}{value:8.0f}")
             else:
-                target = {"full-view repaint": "   (target < 100)", "1:1 repaint": "   (target < 16)",
-                          "drag: move event": "   (target < 16)"}.get(name, "")
-                print(f"{name:32}{value:8.1f} ms{target}")
+                target = {"full-view repaint": "   target < 100", "1:1 repaint": "   target < 16",
+                          "drag: move event": "   target < 16"}.get(name, "")
+                print(f"{name:32}{value[0]:8.1f}  ({value[1]:6.1f}){target}")
     return 0
 
 
