@@ -21,7 +21,7 @@ from app.report.context import ReportContext
 from app.report.fastlayout import FastTable, LazyRows, Row, Run, header_row, user
 from app.report.fonts import COND, COND_BOLD, MONO
 from app.report.standards import load_standards, owasp_key
-from app.report.styles import MARKING, MUTED, PANEL, SEVERITY_COLOURS, STATUS_LABELS
+from app.report.styles import INK, MARKING, MUTED, PANEL, SEVERITY_COLOURS, STATUS_LABELS
 
 GROUP_BG = PANEL
 from app.report.text import CELL_LIMIT, NAME_LIMIT, SHORT_LIMIT, label
@@ -34,8 +34,8 @@ LABEL_W = 26 * mm
 SIZE = 7.5
 
 
-def _b(text: str, colour=None) -> Run:
-    return Run(text, COND_BOLD, SIZE, colour or Run.__dataclass_fields__["colour"].default)
+def _b(text: str, colour=INK) -> Run:
+    return Run(text, COND_BOLD, SIZE, colour)
 
 
 def _factors(factors: tuple[Factor, ...]) -> list[Run]:

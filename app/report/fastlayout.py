@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from reportlab.lib import colors
 from reportlab.pdfbase import pdfmetrics
@@ -38,9 +39,12 @@ _TOKENS = re.compile(r"\S+\s*|\s+")
 _WIDE = re.compile("[^\u0000-\u024f]")  # beyond Latin Extended-B: may need bidi or another font
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
-    """A piece of text in one style. ``\\n`` in the text is a line break."""
+class Run(NamedTuple):
+    """A piece of text in one style. ``\\n`` in the text is a line break.
+
+    A named tuple: a report makes hundreds of thousands of runs, and tuples are
+    the cheapest immutable records Python builds.
+    """
 
     text: str
     font: str = COND

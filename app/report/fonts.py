@@ -63,6 +63,8 @@ def register_fonts() -> None:
         # reportlab's optional C accelerator, a tenth of the build time.
         rl_config.useA85 = 0
         for name, filename in _FILES.items():
+            if name == CJK:
+                continue  # 3.4 MB to parse: registered when a character first needs it (_cmap)
             path = resource_path("fonts", filename)
             pdfmetrics.registerFont(TTFont(name, str(path)))
         # <b>/<i> inside a paragraph pick the right face of each family.
@@ -71,7 +73,7 @@ def register_fonts() -> None:
             addMapping(family, 1, 0, bold)
             addMapping(family, 0, 1, SANS_ITALIC if family == SANS else family)
             addMapping(family, 1, 1, SANS_BOLD_ITALIC if family == SANS else bold)
-        for face in (SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, COND_BOLD, MONO, CJK):
+        for face in (SANS_BOLD, SANS_ITALIC, SANS_BOLD_ITALIC, COND_BOLD, MONO):
             addMapping(face, 0, 0, face)
             addMapping(face, 1, 0, face)
             addMapping(face, 0, 1, face)
@@ -79,9 +81,21 @@ def register_fonts() -> None:
         _registered = True
 
 
+def _register_cjk() -> None:
+    with _lock:
+        if CJK in pdfmetrics.getRegisteredFontNames():
+            return
+        pdfmetrics.registerFont(TTFont(CJK, str(resource_path("fonts", _FILES[CJK]))))
+        for bold in (0, 1):
+            for italic in (0, 1):
+                addMapping(CJK, bold, italic, CJK)
+
+
 @lru_cache(maxsize=None)
 def _cmap(font_name: str) -> frozenset[int]:
     register_fonts()
+    if font_name == CJK:
+        _register_cjk()
     font = pdfmetrics.getFont(font_name)
     return frozenset(font.face.charToGlyph)
 
