@@ -29,7 +29,7 @@ def _clean_scene(scene):
     scene.blockSignals(True)  # the selection model must not see this
     try:
         scene.set_overview(False)  # exports are always drawn in full
-        for n in scene.nodes.values():  # vectors and text, not the screen's cached pixmaps
+        for n in _cached_items(scene):  # vectors and text, not the screen's cached pixmaps
             n.setCacheMode(QGraphicsItem.CacheMode.NoCache)
         for item in selected:
             item.setSelected(False)
@@ -41,10 +41,16 @@ def _clean_scene(scene):
             item.setSelected(True)
         for n in hovered:
             n.hovered = True
-        for n in scene.nodes.values():
+        for n in _cached_items(scene):
             n.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         scene.set_overview(overview)
         scene.blockSignals(False)
+
+
+def _cached_items(scene):
+    yield from scene.nodes.values()
+    for flow in scene.flows.values():
+        yield flow.label_item
 
 
 def diagram_rect(scene) -> QRectF:

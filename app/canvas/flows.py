@@ -112,6 +112,8 @@ class FlowLabelItem(QGraphicsItem):
         self.item_id = flow.item_id
         self._rect = QRectF()
         self.setZValue(20)
+        # a small picture that rarely changes: keep it as a pixmap (no Python paint per frame)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
 
     def type(self) -> int:
         return self.Type
@@ -276,6 +278,10 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
             painter.setBrush(self.theme.node_fill)
             for p in self.endpoints():
                 painter.drawEllipse(p, END_GRIP - 1, END_GRIP - 1)
+
+    def set_badge(self, badge) -> None:
+        super().set_badge(badge)
+        self.label_item.setToolTip(self.toolTip())  # hovering the label lists the findings too
 
     def update(self, *args) -> None:  # noqa: D401 - Qt's name; the label shows our state too
         super().update(*args)

@@ -354,6 +354,7 @@ def test_badges_and_tooltips_come_from_the_analysis(window, ui):
     item = window.canvas.scene.flows[fid]
     assert item.badge is not None and item.badge.count == 1
     assert "1 finding" in item.toolTip() and "Test threat on" in item.toolTip()
+    assert item.label_item.toolTip() == item.toolTip()
     window.actions.annotations.trigger()
     assert not item.annotations_visible
     window.actions.annotations.trigger()
