@@ -505,6 +505,10 @@ class FastTable(Flowable):
         room = avail - 2 * self.pad[1]
         if room < 24:
             return []
+        frame = getattr(self, "_frame", None)  # platypus sets it before asking to split
+        page_room = getattr(frame, "_height", 0.0) - sum(laid.heights[i] for i in _indices(head))
+        if frame is not None and laid.heights[k] <= page_room and not getattr(frame, "_atTop", False):
+            return []  # the row fits on a fresh page: move it there whole rather than cut it
         span, background, bar, header = laid.meta[k]
         firsts, rests = [], []
         cut = False
