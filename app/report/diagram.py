@@ -331,37 +331,6 @@ def _name_lines(name: str, size: float, width: float, max_lines: int) -> list[Li
     return kept
 
 
-def wrap_lines(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
-    """Greedy word wrap by measured width; long words split; the last line ends in … when cut."""
-    width = max(width, size)
-    lines: list[str] = []
-    current = ""
-    for word in text.split(" "):
-        candidate = f"{current} {word}" if current else word
-        if string_width(candidate, font, size) <= width:
-            current = candidate
-            continue
-        if current:
-            lines.append(current)
-        current = word
-        while string_width(current, font, size) > width and len(current) > 1:
-            cut = fit_width(current, font, size, width)[:-1] or current[0]  # drop the ellipsis: we wrap
-            lines.append(cut)
-            current = current[len(cut):]
-            if len(lines) > max_lines:
-                break
-        if len(lines) > max_lines:
-            break
-    if current:
-        lines.append(current)
-    if len(lines) > max_lines:
-        lines = lines[:max_lines]
-        lines[-1] = fit_width(lines[-1] + " …", font, size, width)
-        if not lines[-1].endswith("…"):
-            lines[-1] = fit_width(lines[-1] + "…", font, size, width)
-    return lines
-
-
 def _shape(c, kind: ElementKind, x: float, y: float, w: float, h: float) -> None:
     """The box of an element; its outline hints at the kind (DFD conventions)."""
     if kind is ElementKind.ACTOR:  # external entity: square corners, heavier line

@@ -13,20 +13,19 @@ reach it raw:
    line breaks too.
 2. :func:`clip` shortens text to a field's budget, saying how much was cut, so a
    10,000-character name cannot fill pages or overflow a table cell.
-3. :func:`markup` (and :func:`para` on top of it) escapes ``& < >`` with
+3. :func:`markup` escapes ``& < >`` with
    :func:`xml.sax.saxutils.escape`, puts right-to-left runs in visual order and
    wraps characters the base font lacks in ``<font face=…>`` runs of a font that
    has them. The only tags in the result are ones this module wrote.
 
-Long unbroken words are split by the paragraph styles (``splitLongWords``);
-:func:`break_opportunities` adds zero-width spaces for places that measure text
-themselves.
+Long unbroken words are split by the paragraph styles (``splitLongWords``)
+and by the fast text engine (:mod:`app.report.fastlayout`), which takes runs
+of cleaned text and never parses markup at all.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from xml.sax.saxutils import escape
 
 from app.report import bidi
@@ -40,7 +39,6 @@ LONG_LIMIT = 4_000
 CELL_LIMIT = 1_500  # long text inside a table cell: a row must fit on one page even in wide glyphs
 
 _REPLACEMENT = "\ufffd"
-_ZWSP = "\u200b"
 # invisible format characters that would reorder or hide text (bidi overrides,
 # isolates, BOM); ZWJ/ZWNJ are kept because scripts need them for joining.
 _DROP_FORMAT = {0x200E, 0x200F, 0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0xFEFF, 0x200B}
@@ -126,32 +124,6 @@ def markup(text: object, limit: int = SHORT_LIMIT, *, multiline: bool = False, b
             raw = raw[: max_lines - 1] + [" ".join(x.strip() for x in raw[max_lines - 1:] if x.strip())]
         return "<br/>".join(_escape_runs(bidi.visual(line), base) for line in raw)
     return _escape_runs(bidi.visual(s), base)
-
-
-def para(text: object, limit: int = SHORT_LIMIT, *, multiline: bool = False, base: str = SANS) -> str:
-    """Alias of :func:`markup` for readability at call sites building ``Paragraph``\\ s."""
-    return markup(text, limit, multiline=multiline, base=base)
-
-
-def break_opportunities(text: str, every: int = 24) -> str:
-    """Insert zero-width spaces into words longer than ``every`` characters.
-
-    For table cells and headings, where a split word reads better than overflow.
-    """
-    if len(text) <= every:
-        return text
-    out: list[str] = []
-    run = 0
-    for ch in text:
-        if ch.isspace():
-            run = 0
-        else:
-            run += 1
-            if run > every and unicodedata.category(ch)[0] in "LNPS":
-                out.append(_ZWSP)
-                run = 1
-        out.append(ch)
-    return "".join(out)
 
 
 def label(value: object) -> str:
