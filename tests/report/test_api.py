@@ -10,7 +10,7 @@ from app.model import load_model
 from app.report import ReportCancelled, ReportRenderer, build_report
 from app.resources import example_files
 
-from conftest import fake_result
+from report_support import fake_result
 
 
 def test_progress_rises_to_one_and_cancelling_leaves_no_file(tmp_path, epoch):

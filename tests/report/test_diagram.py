@@ -13,7 +13,7 @@ from app.report.diagram import MIN_SCALE, plan_diagram
 from app.report.doc import ReportDocTemplate
 from app.report.geometry import Geometry, _segment_hits, compute_geometry, flow_numbers
 
-from conftest import needs_poppler, pdftotext
+from report_support import needs_poppler, pdftotext
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:

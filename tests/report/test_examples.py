@@ -20,7 +20,7 @@ import pytest
 from app.report import render_report
 from app.resources import example_files
 
-from conftest import needs_poppler, pdftotext
+from report_support import needs_poppler, pdftotext
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = example_files()

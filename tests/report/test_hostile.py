@@ -22,7 +22,7 @@ from app.report.fonts import register_fonts
 from app.report.standards import load_standards
 from app.resources import example_files
 
-from conftest import fake_result, needs_poppler, pdftotext, poison
+from report_support import fake_result, needs_poppler, pdftotext, poison
 
 
 def cve_2023_33733(marker) -> str:

@@ -14,7 +14,7 @@ from app.model import load_model
 from app.report import build_report
 from app.resources import example_files
 
-from conftest import fake_result, needs_poppler, pdftotext
+from report_support import fake_result, needs_poppler, pdftotext
 
 NAMES = {
     "latin": "Überprüfung der Kundenanfragen – Café Señor Ægir Łódź",
