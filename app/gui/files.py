@@ -92,7 +92,8 @@ class FileController(QObject):
             box.setInformativeText(details.splitlines()[0])
         box.exec()
 
-    def _start_dir(self) -> str:
+    def start_dir(self) -> str:
+        """Where file dialogs start: the open file's folder, else the last folder used."""
         if self.document.file_path:
             return str(Path(self.document.file_path).parent)
         return str(settings().value("last_dir", str(Path.home())))
@@ -120,7 +121,7 @@ class FileController(QObject):
     def open(self, path: str | os.PathLike | None = None, ask: bool = True) -> bool:
         """Open ``path`` (or ask for one); the open model stays when the file is bad."""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(self.window, "Open model", self._start_dir(), FILE_FILTER)
+            path, _ = QFileDialog.getOpenFileName(self.window, "Open model", self.start_dir(), FILE_FILTER)
             if not path:
                 return False
         if ask and not self.maybe_save():
@@ -160,7 +161,7 @@ class FileController(QObject):
 
     def save_as(self) -> bool:
         suggested = self.document.file_path or str(
-            Path(self._start_dir()) / (_safe_name(self.document.model.info.name) + FILE_SUFFIX)
+            Path(self.start_dir()) / (_safe_name(self.document.model.info.name) + FILE_SUFFIX)
         )
         path, _ = QFileDialog.getSaveFileName(self.window, "Save model as", suggested, FILE_FILTER)
         if not path:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
-SCREENSHOT_SIZE = (1800, 1100)
+SCREENSHOT_SIZE = (1600, 1000)
 ANALYSIS_TIMEOUT_S = 120.0
 
 
@@ -27,7 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("file", nargs="?", help="model file to open (.tcm.json)")
     parser.add_argument("--screenshot", metavar="OUT.png",
                         help="open FILE, wait for the analysis, save a screenshot of the window to OUT.png and exit")
-    parser.add_argument("--size", metavar="WxH", default=None, help="window size for --screenshot (default 1800x1100)")
+    parser.add_argument("--size", metavar="WxH", default=None, help="window size for --screenshot (default 1600x1000)")
     return parser
 
 

@@ -387,7 +387,7 @@ class MainWindow(QMainWindow):
 
     def _export(self, fmt: str) -> None:
         base = Path(self.document.file_path).name.removesuffix(".tcm.json") if self.document.file_path else "diagram"
-        start = str(Path(self.files._start_dir()) / f"{base}.{fmt}")
+        start = str(Path(self.files.start_dir()) / f"{base}.{fmt}")
         path, _ = QFileDialog.getSaveFileName(self, f"Export diagram as {fmt.upper()}", start,
                                               f"{fmt.upper()} files (*.{fmt})")
         if not path:

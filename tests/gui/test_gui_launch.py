@@ -28,7 +28,7 @@ def test_screenshot_opens_analyses_and_saves_the_window(tmp_path):
     result = run_cli(str(examples_dir() / "rag-support-assistant.tcm.json"), "--screenshot", str(out), home=tmp_path)
     assert result.returncode == 0, result.stderr
     image = QImage(str(out))
-    assert (image.width(), image.height()) == (1800, 1100)
+    assert (image.width(), image.height()) == (1600, 1000)
     # a screenshot run leaves no recovery files behind
     assert not list((tmp_path).rglob("*.recovery.json"))
 
