@@ -51,6 +51,8 @@ def _cached_items(scene):
     yield from scene.nodes.values()
     for flow in scene.flows.values():
         yield flow.label_item
+    for boundary in scene.boundaries.values():
+        yield boundary.title_item
 
 
 def diagram_rect(scene) -> QRectF:

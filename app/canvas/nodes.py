@@ -15,7 +15,7 @@ diagram fast.
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
-from PySide6.QtGui import QFont, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
+from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
 from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
 
 from app.canvas.badges import Badge, badge_rect, paint_badge
@@ -236,6 +236,7 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
         self.name = name
         self.theme = theme or current_theme()
         self._w, self._h = rect.width(), rect.height()
+        self.title_item = BoundaryTitleItem(self)  # the scene adds it beside this item
         self.setPos(rect.topLeft())
         self.set_depth(depth)
         self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
@@ -306,16 +307,6 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
                     piece = _clip_line(edge, area)
                     if piece is not None:
                         painter.drawLine(piece)
-        if lod >= TEXT_LOD:
-            font = name_font()
-            font.setBold(True)
-            painter.setFont(font)
-            painter.setPen(theme.boundary if not selected else theme.selection)
-            painter.drawText(
-                self.title_rect().adjusted(8, 0, 0, 0),
-                int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft),
-                painter.fontMetrics().elidedText(self.name, Qt.TextElideMode.ElideRight, int(self.title_rect().width() - 10)),
-            )
         if selected:
             painter.setPen(QPen(theme.selection, 1))
             painter.setBrush(theme.node_fill)
@@ -326,6 +317,7 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
 
     def set_name(self, name: str) -> None:
         self.name = name
+        self.title_item.refresh()
         self.update()
 
     def set_rect(self, rect: QRectF) -> None:
@@ -333,6 +325,11 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
             self.prepareGeometryChange()
             self._w, self._h = rect.width(), rect.height()
         self.setPos(rect.topLeft())
+        self.title_item.refresh()
+
+    def update(self, *args) -> None:  # noqa: D401 - Qt's name; the title shows our state too
+        super().update(*args)
+        self.title_item.update()
 
     def local_rect(self) -> QRectF:
         return QRectF(0, 0, self._w, self._h)
@@ -358,6 +355,66 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
                 return grip
         return None
 
+
+
+class BoundaryTitleItem(QGraphicsItem):
+    """A boundary's name, on a small plate stacked above the flows so no line runs through it.
+
+    Owned by its :class:`BoundaryItem` (a child item could not rise above the
+    flows); clicks go through to the boundary.
+    """
+
+    Type = QGraphicsItem.UserType + 5
+
+    def __init__(self, boundary: BoundaryItem):
+        super().__init__()
+        self.boundary = boundary
+        self.item_id = boundary.item_id
+        self._rect = QRectF()
+        self._text = ""
+        self.setZValue(15)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+
+    def type(self) -> int:
+        return self.Type
+
+    def refresh(self) -> None:
+        """Follow the boundary's name, position and width."""
+        b = self.boundary
+        font = title_font()
+        fm = QFontMetricsF(font)
+        room = b._w - 16
+        text = fm.elidedText(b.name, Qt.TextElideMode.ElideRight, max(20.0, room))
+        self.prepareGeometryChange()
+        self._text = text
+        self._rect = QRectF(6, 3, fm.horizontalAdvance(text) + 6, fm.height() + 2)
+        self.setPos(b.pos())
+        self.update()
+
+    def scene_rect(self) -> QRectF:
+        return self._rect.translated(self.pos())
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
+        if option.levelOfDetailFromTransform(painter.worldTransform()) < TEXT_LOD or not self._text:
+            return
+        b = self.boundary
+        theme = b.theme
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(theme.label_fill)
+        painter.drawRoundedRect(self._rect, 3, 3)
+        painter.setFont(title_font())
+        painter.setPen(theme.selection if b.isSelected() else theme.boundary)
+        painter.drawText(self._rect, int(Qt.AlignmentFlag.AlignCenter), self._text)
+
+
+def title_font() -> QFont:
+    font = name_font()
+    font.setBold(True)
+    return font
 
 
 def _clip_line(line: QLineF, rect: QRectF) -> QLineF | None:

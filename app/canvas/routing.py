@@ -167,12 +167,13 @@ class LabelPlacer:
 
     CELL = 200.0
     # fractions along the line, then perpendicular shifts (in label heights), best first
-    FRACTIONS = (0.5, 0.38, 0.62, 0.26, 0.74)
+    FRACTIONS = (0.5, 0.38, 0.62, 0.26, 0.74, 0.16, 0.84)
     SHIFTS = (0.0, 1.1, -1.1)
     # a first pass over a very large diagram tries fewer places per label (open stays fast)
     QUICK_FRACTIONS = (0.5, 0.36, 0.64)
     QUICK_SHIFTS = (0.0, 1.1)
     quick = False
+    BADGE_ROOM = 12.0
 
     def __init__(self) -> None:
         # obstacles as plain (left, top, right, bottom) tuples: thousands of overlap tests per
@@ -233,7 +234,7 @@ class LabelPlacer:
             off = shift * h
             for frac, (p, d) in zip(fractions, probes):
                 cx, cy = p.x() - d.y() * off, p.y() + d.x() * off
-                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                box = (cx - w / 2 - self.BADGE_ROOM, cy - h / 2 - self.BADGE_ROOM / 2, cx + w / 2, cy + h / 2)
                 cost = self._cost(box, key) + abs(frac - 0.5) * 40 + abs(shift) * 60
                 if cost < best_cost:
                     best, best_cost = box, cost
@@ -242,8 +243,9 @@ class LabelPlacer:
             if best_cost < 1:
                 break
         assert best is not None
-        rect = QRectF(best[0], best[1], w, h)
-        self.set_obstacle(key, rect)
+        rect = QRectF(best[0] + self.BADGE_ROOM, best[1] + self.BADGE_ROOM / 2, w, h)
+        # the obstacle includes the badge pill drawn at the label's left end
+        self.set_obstacle(key, rect.adjusted(-self.BADGE_ROOM, -self.BADGE_ROOM / 2, 0, 0))
         return rect
 
 

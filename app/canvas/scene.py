@@ -216,6 +216,8 @@ class DiagramScene(QGraphicsScene):
             self.removeItem(item)
         for item in self.flows.values():
             self.removeItem(item.label_item)
+        for item in self.boundaries.values():
+            self.removeItem(item.title_item)
         self.nodes.clear()
         self.flows.clear()
         self.boundaries.clear()
@@ -233,6 +235,7 @@ class DiagramScene(QGraphicsScene):
         self._pair_of = {}
         for node in self.nodes.values():
             self._placer.set_obstacle(node.item_id, _with_badge(node.scene_rect()))
+            self._placer.set_obstacle("\0badge:" + node.item_id, _badge_zone(node.scene_rect()))
             self._grid.set(node.item_id, node.scene_rect())
         for ident in self.boundaries:
             self._title_moved(ident)
@@ -274,6 +277,8 @@ class DiagramScene(QGraphicsScene):
         item = BoundaryItem(ident, b.name, self.model_rect(ident), len(self.document.ancestors(ident)), self.theme)
         self.boundaries[ident] = item
         self.addItem(item)
+        self.addItem(item.title_item)
+        item.title_item.refresh()
         if self.overview_mode:
             _set_no_contents(item, True)
 
@@ -350,7 +355,7 @@ class DiagramScene(QGraphicsScene):
     def _title_moved(self, ident: str) -> None:
         # labels keep off boundary names too
         item = self.boundaries[ident]
-        self._placer.set_obstacle("\0title:" + ident, item.title_rect().translated(item.pos()))
+        self._placer.set_obstacle("\0title:" + ident, item.title_item.scene_rect())
 
     def restore_geometry(self, ids: Iterable[str]) -> None:
         """Put items back where the model says (after a cancelled gesture)."""
@@ -362,6 +367,7 @@ class DiagramScene(QGraphicsScene):
             new = self.nodes[ident].scene_rect()
             old = self._grid.rect(ident)
             self._placer.set_obstacle(ident, _with_badge(new))
+            self._placer.set_obstacle("\0badge:" + ident, _badge_zone(new))
             self._grid.set(ident, new)
             flows.update(f.id for f in self.document.flows_of(ident))
             # flows that bent around where the node was, or now run through where it is
@@ -380,6 +386,7 @@ class DiagramScene(QGraphicsScene):
     def _on_document_element_added(self, ident: str) -> None:
         self._add_node(ident)
         self._placer.set_obstacle(ident, _with_badge(self.nodes[ident].scene_rect()))
+        self._placer.set_obstacle("\0badge:" + ident, _badge_zone(self.nodes[ident].scene_rect()))
         self._grid.set(ident, self.nodes[ident].scene_rect())
         self._apply_badge(ident)
 
@@ -388,6 +395,7 @@ class DiagramScene(QGraphicsScene):
         if item is not None:
             self.removeItem(item)
         self._placer.remove_obstacle(ident)
+        self._placer.remove_obstacle("\0badge:" + ident)
         self._grid.remove(ident)
 
     def _on_document_element_changed(self, ident: str) -> None:
@@ -435,6 +443,7 @@ class DiagramScene(QGraphicsScene):
     def _on_document_boundary_removed(self, ident: str) -> None:
         item = self.boundaries.pop(ident, None)
         if item is not None:
+            self.removeItem(item.title_item)
             self.removeItem(item)
         self._placer.remove_obstacle("\0title:" + ident)
 
@@ -542,6 +551,11 @@ def _with_badge(rect: QRectF) -> QRectF:
     return rect.adjusted(0, -10, 8, 0)
 
 
+def _badge_zone(rect: QRectF) -> QRectF:
+    """Where a node's badge sits; an obstacle of its own, so covering it costs twice."""
+    return QRectF(rect.right() - 16, rect.top() - 10, 24, 20)
+
+
 def _label_width(r) -> float:
     """How wide a flow's label may be: a short, mostly horizontal line gets a narrow label."""
     a, b = r.points[0], r.points[-1]
@@ -552,9 +566,10 @@ def _label_width(r) -> float:
 
 def _set_no_contents(item, on: bool) -> None:
     item.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
-    label = getattr(item, "label_item", None)
-    if label is not None:
-        label.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
+    for part in ("label_item", "title_item"):
+        extra = getattr(item, part, None)
+        if extra is not None:
+            extra.setFlag(QGraphicsItem.GraphicsItemFlag.ItemHasNoContents, on)
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
