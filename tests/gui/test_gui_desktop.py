@@ -55,12 +55,18 @@ def test_keyboard_only_add_connect_rename(window):
     window.docks["elements"].raise_()
     lst = window.element_list
     QApplication.processEvents()
-    item = lst._items[elements[0].id]
+    index = lst.index_of(elements[0].id)
     lst.setFocus()
     QTest.mouseClick(lst.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
-                     lst.visualItemRect(item).center())
+                     lst.visualRect(index).center())
     assert window.selection.ids() == [elements[0].id]
-    assert "actor" in item.data(0, Qt.ItemDataRole.AccessibleTextRole)
+    assert "actor" in index.data(Qt.ItemDataRole.AccessibleTextRole)
+    # arrows walk the list and the canvas selection follows
+    QTest.keyClick(lst, Qt.Key.Key_Down)
+    assert window.selection.ids() == [elements[1].id]
+    # the canvas selection shows in the list
+    window.selection.set([elements[0].id])
+    assert [i.data(Qt.ItemDataRole.UserRole) for i in lst.selectionModel().selectedRows(0)] == [elements[0].id]
 
 
 def test_dark_palette_switches_the_canvas_theme(window, ui):
