@@ -67,7 +67,7 @@ def _default_library():
     return load_library()
 
 
-class _GcPause:
+class GcPause:
     """Pause automatic garbage collection while any analysis run is in flight.
 
     Every run holds a token from :meth:`enter` (GUI thread) until :meth:`leave`
@@ -215,7 +215,7 @@ class AnalysisRunner(QObject):
             return
         self._running = revision
         self._set_state(ANALYSING)
-        token = self._gc_token = _GcPause.enter()
+        token = self._gc_token = GcPause.enter()
         future = self._executor.submit(self._work, model, revision)
         future.add_done_callback(lambda f, r=revision, t=token: self._on_future_done(f, r, t))
 
@@ -232,7 +232,7 @@ class AnalysisRunner(QObject):
             if wait and self._running is not None:
                 # the worker has stopped, so collecting is safe again; the delivery is ignored
                 self._running = None
-                _GcPause.leave(self._gc_token)
+                GcPause.leave(self._gc_token)
 
     # ------------------------------------------------------------ worker side (no Qt here)
     def _work(self, model, revision: int) -> _Outcome:
@@ -252,7 +252,7 @@ class AnalysisRunner(QObject):
     def _on_future_done(self, future: concurrent.futures.Future, revision: int, token: int) -> None:
         # runs on the worker thread: hand over to the GUI thread and nothing else
         outcome = _Outcome(revision, error="cancelled") if future.cancelled() else future.result()
-        _GcPause.bridge.released.emit(token)
+        GcPause.bridge.released.emit(token)
         try:
             self._bridge.finished.emit(outcome)
         except RuntimeError:  # the runner was deleted while the run was in flight
@@ -263,7 +263,7 @@ class AnalysisRunner(QObject):
         if self._running is None:
             return  # shut down meanwhile and already accounted for
         self._running = None
-        _GcPause.leave(self._gc_token)
+        GcPause.leave(self._gc_token)
         if self._closed:
             return
         self._deliver(outcome)

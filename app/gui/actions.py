@@ -37,6 +37,8 @@ class Actions(QObject):
         self.save_as = a("Save &As…", _keys(SK.SaveAs, "Ctrl+Shift+S"), "Save the model under a new name")
         self.export_png = a("Export Diagram as &PNG…", [], "Save the diagram as a PNG image")
         self.export_svg = a("Export Diagram as S&VG…", [], "Save the diagram as an SVG drawing")
+        self.export_pdf = a("Export PDF &Report…", _keys(None, "Ctrl+Shift+E"),
+                            "Build the PDF threat assessment of this model in the background")
         self.close = a("&Close Window", _keys(SK.Close, "Ctrl+W"), "Close this window")
         self.quit = a("&Quit", _keys(SK.Quit, "Ctrl+Q"), "Quit ThreatCanvas")
         # Edit

@@ -44,6 +44,7 @@ from app.gui.inspector import Inspector
 from app.gui.icons import icon
 from app.gui.legend import Legend
 from app.gui.palette import Palette
+from app.gui.report_export import ReportExportController
 from app.resources import example_files
 
 
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.autosave = Autosave(self.document, interval_ms=autosave_ms, parent=self)
         self.files = FileController(self, self.document)
         self.clipboard = ClipboardController(self.document, self.canvas, self.selection, self._status)
+        self.report_export = ReportExportController(self, self.document, self._status, self.files.start_dir)
         self.actions = Actions(self)
         self.result = None
         self.remember_state = remember_state  # off for screenshots and tests: same layout every time
@@ -169,6 +171,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(a.export_png)
         file_menu.addAction(a.export_svg)
+        file_menu.addAction(a.export_pdf)
         file_menu.addSeparator()
         file_menu.addAction(a.close)
         file_menu.addAction(a.quit)
@@ -231,6 +234,7 @@ class MainWindow(QMainWindow):
         a.save_as.triggered.connect(self.files.save_as)
         a.export_png.triggered.connect(lambda: self._export("png"))
         a.export_svg.triggered.connect(lambda: self._export("svg"))
+        a.export_pdf.triggered.connect(self.report_export.ask_and_start)
         a.close.triggered.connect(self.close)
         a.quit.triggered.connect(self._on_quit_triggered)
         a.undo.triggered.connect(stack.undo)
@@ -435,6 +439,7 @@ class MainWindow(QMainWindow):
             s.setValue("window/state", self.saveState())
             s.sync()
         self.runner.shutdown()
+        self.report_export.export.shutdown()
         self.autosave.discard()
         self.document.close()
         event.accept()
