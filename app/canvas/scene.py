@@ -452,7 +452,13 @@ class DiagramScene(QGraphicsScene):
         item = self.boundaries.get(ident)
         if b is not None and item is not None:
             item.set_name(b.name)
-            item.set_depth(len(self.document.ancestors(ident)))
+        self._restack_boundaries()  # a new parent changes the depth of everything nested inside
+
+    def _restack_boundaries(self) -> None:
+        for bid, item in self.boundaries.items():
+            depth = len(self.document.ancestors(bid))
+            if depth != item.depth:
+                item.set_depth(depth)
 
     def _on_document_revision_changed(self, _revision: int) -> None:
         self.grow_scene_rect()
