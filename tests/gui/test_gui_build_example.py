@@ -48,7 +48,7 @@ def non_default(obj, cls) -> dict:
 
 
 def test_build_rag_example_with_real_gestures(make_window, tmp_path, monkeypatch):
-    from conftest import UI
+    from gui_support import UI
 
     target = load_model(examples_dir() / EXAMPLE)
     window = make_window()

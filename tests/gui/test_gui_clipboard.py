@@ -15,7 +15,7 @@ def connect(window, ui, a, b):
 
 
 def test_copy_in_one_window_paste_in_another(make_window):
-    from conftest import UI
+    from gui_support import UI
 
     first = make_window()
     ui1 = UI(None, first)

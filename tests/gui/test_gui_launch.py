@@ -48,7 +48,7 @@ def test_screenshot_needs_a_file(tmp_path):
 
 
 def test_analysis_runs_off_the_gui_thread_and_the_newest_result_wins(make_window, qtbot):
-    from conftest import fake_analyze
+    from gui_support import fake_analyze
 
     threads = []
 

@@ -61,7 +61,7 @@ def test_killed_editor_is_offered_back_and_restored(make_window, qtbot, tmp_path
     from app.gui.launch import WindowManager
 
     manager = WindowManager(remember_state=False, autosave_ms=10**9, synchronous_analysis=True,
-                            analyze=__import__("conftest").fake_analyze)
+                            analyze=__import__("gui_support").fake_analyze)
     window = manager.new_window()
     qtbot.addWidget(window, before_close_func=lambda w: w.document.set_model(w.document.model))
     window.show()
