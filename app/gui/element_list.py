@@ -122,6 +122,7 @@ class ElementList(QTreeView):
         self.header().resizeSection(1, 110)
         self._counts: dict[str, int] = {}
         self._dirty = True
+        self._shown = True  # False while its dock is a tab behind another (see set_shown)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
@@ -135,9 +136,18 @@ class ElementList(QTreeView):
         self._counts = dict(counts)
         self._schedule()
 
+    def set_shown(self, shown: bool) -> None:
+        """Whether the list can be seen (a dock's ``visibilityChanged``: a tab behind another is not)."""
+        self._shown = shown
+        if shown and self._dirty:
+            self._timer.start()
+
+    def _can_be_seen(self) -> bool:
+        return self._shown and self.isVisible()
+
     def _schedule(self, *_args) -> None:
         self._dirty = True
-        if self.isVisible():
+        if self._can_be_seen():
             self._timer.start()
 
     def showEvent(self, event) -> None:
@@ -151,7 +161,7 @@ class ElementList(QTreeView):
         While the list is hidden (a tab behind the palette) this only notes that
         it is out of date; showing it relists.
         """
-        if not force and not self.isVisible():
+        if not force and not self._can_be_seen():
             self._dirty = True
             return
         self._dirty = False

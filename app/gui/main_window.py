@@ -111,6 +111,7 @@ class MainWindow(QMainWindow):
             "legend": self._dock("Legend", self.legend, Qt.DockWidgetArea.RightDockWidgetArea),
             "findings": self._dock("Findings", self.findings, Qt.DockWidgetArea.BottomDockWidgetArea),
         }
+        self.docks["elements"].visibilityChanged.connect(self.element_list.set_shown)
         self.tabifyDockWidget(self.docks["palette"], self.docks["elements"])
         self.docks["palette"].raise_()
         self.tabifyDockWidget(self.docks["inspector"], self.docks["history"])
