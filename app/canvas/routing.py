@@ -292,12 +292,15 @@ class NodeGrid:
         hits: dict[str, QRectF] = {}
         dx, dy = bx - ax, by - ay
         pad = self.CLEARANCE
-        for i in range(math.floor(lo_x / c), math.floor(hi_x / c) + 1):
-            for j in range(math.floor(lo_y / c), math.floor(hi_y / c) + 1):
+        i0, i1 = math.floor(lo_x / c), math.floor(hi_x / c)
+        j0, j1 = math.floor(lo_y / c), math.floor(hi_y / c)
+        # a long diagonal line's bounding box spans many cells it never enters: skip those
+        filter_cells = i1 > i0 and j1 > j0
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
                 bucket = self._cells.get((i, j))
-                # a long diagonal line's bounding box spans many cells it never enters: skip those
-                if not bucket or not _segment_hits_box(ax, ay, dx, dy, i * c - pad, j * c - pad,
-                                                       (i + 1) * c + pad, (j + 1) * c + pad):
+                if not bucket or (filter_cells and not _segment_hits_box(
+                        ax, ay, dx, dy, i * c - pad, j * c - pad, (i + 1) * c + pad, (j + 1) * c + pad)):
                     continue
                 for key, (rect, left, top, right, bottom) in bucket.items():
                     if key in hits or key in skip or right < lo_x or left > hi_x or bottom < lo_y or top > hi_y:
