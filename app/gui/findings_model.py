@@ -126,7 +126,7 @@ class FindingsModel(QAbstractTableModel):
         if col == WHERE:
             return self.where(f)
         if col == FAMILY:
-            return f.family
+            return family_label(f.family)
         if col == STATUS:
             status = self.status_of(f)
             return status.label + (" (re-review)" if f.needs_rereview else "")
@@ -186,3 +186,9 @@ class FindingsFilter(QSortFilterProxyModel):
             if self.text not in hay:
                 return False
         return True
+
+
+def family_label(family: str) -> str:
+    """``data_leakage`` → ``Data leakage``: how a threat family reads in the panel."""
+    return family.replace("_", " ").capitalize()
+

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.analysis.findings import AnalysisResult, Finding, Severity
 from app.document.commands import CommandError, SetReviewCommand
 from app.gui.field_editors import _CommittingPlainText
-from app.gui.findings_model import FINDING_ROLE, STANDARDS, FindingsFilter, FindingsModel, RISK, SEVERITY, TITLE
+from app.gui.findings_model import FINDING_ROLE, STANDARDS, family_label, FindingsFilter, FindingsModel, RISK, SEVERITY, TITLE
 from app.model.types import ReviewStatus
 
 
@@ -155,7 +155,7 @@ class FindingsPanel(QWidget):
             self.family_filter.clear()
             self.family_filter.addItem("All families", "")
             for fam in families:
-                self.family_filter.addItem(fam, fam)
+                self.family_filter.addItem(family_label(fam), fam)
             self.family_filter.setCurrentIndex(max(0, self.family_filter.findData(chosen)))
         self._current = None
         if keep is not None and self.select_finding(keep, emit=False):

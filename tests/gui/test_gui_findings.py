@@ -88,6 +88,13 @@ def test_sorting_by_severity_and_filters(window):
     choose(panel.family_filter, "poisoning")
     shown = [panel.proxy.index(r, 0).data(FINDING_ROLE) for r in range(panel.proxy.rowCount())]
     assert shown and {f.family for f in shown} == {"poisoning"}
+    # families read as words in the filter and the table, not as library ids
+    assert panel.family_filter.currentText() == "Poisoning"
+    family_col = next(c for c in range(panel.proxy.columnCount())
+                      if panel.proxy.headerData(c, Qt.Orientation.Horizontal) == "Family")
+    assert {panel.proxy.index(r, family_col).data() for r in range(panel.proxy.rowCount())} == {"Poisoning"}
+    choose(panel.family_filter, "prompt_injection")
+    assert panel.family_filter.currentText() == "Prompt injection"
     choose(panel.family_filter, "")
     QTest.keyClicks(panel.search, "refund")
     shown = [panel.proxy.index(r, 0).data(FINDING_ROLE) for r in range(panel.proxy.rowCount())]
