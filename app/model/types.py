@@ -73,6 +73,9 @@ def SetOf(item: Any, max_items: int = MAX_ITEMS) -> Any:
     return Annotated[tuple[item, ...], Field(max_length=max_items), AfterValidator(_sorted_unique)]
 
 
+_DIGIT_RUNS = re.compile(r"([0-9]+)")
+
+
 def natural_key(ident: str) -> tuple:
     """Sort key putting ``e2`` before ``e10``: the canonical order of ids in files.
 
@@ -80,8 +83,10 @@ def natural_key(ident: str) -> tuple:
     told apart by their text, so the canonical order never depends on the
     order of the file (it would, with a sort that sees them as equal).
     """
-    parts = re.split(r"(\d+)", ident)
-    return tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in parts), ident
+    # only ASCII digit runs count as numbers: str.isdigit() is also true for
+    # "²" and friends, which int() refuses (hypothesis found that one)
+    parts = _DIGIT_RUNS.split(ident)
+    return tuple((0, int(p), "") if i % 2 else (1, 0, p) for i, p in enumerate(parts)), ident
 
 
 def is_valid_id(value: str) -> bool:

@@ -145,3 +145,14 @@ def test_check_model_never_raises_on_a_generated_mess():
                           boundaries=[{"id": "b", "name": "B", "parent": "b", "members": ["e1", "nope"]}])
     problems = check_model(messy, known_controls=[])
     assert len(problems) >= 4
+
+
+def test_natural_order_takes_any_text_as_a_review_key():
+    """Review keys are free text: superscripts and non-ASCII digits must sort, not crash (found by hypothesis)."""
+    from app.model import ThreatModel
+    from app.model.types import natural_key
+
+    keys = ["e10", "e2", "²", "e٣", "a01", "a1", "x"]
+    assert sorted(keys, key=natural_key)[:4] == ["a01", "a1", "e2", "e10"]
+    model = ThreatModel.model_validate({"reviews": {k: {} for k in keys}})
+    assert set(model.reviews) == set(keys)
