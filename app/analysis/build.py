@@ -13,6 +13,7 @@ import threading
 
 from app.analysis.context import FindingContext
 from app.analysis.drivers import DRIVERS
+from app.analysis.facts import ACTION, DECISION
 from app.analysis.findings import Factor, Finding, Mitigation, Score, severity_of
 from app.analysis.narrative import business_impact, rationale
 from app.knowledge import Library, ThreatEntry
@@ -182,4 +183,20 @@ def build_finding(
             "decision_id": ctx.decision[0] if ctx.decision else "",
         },
     )
-    return finding, frozenset(i for p in deps for i in p)
+    return finding, frozenset().union(*deps)
+
+
+def reads(entry: ThreatEntry, ctx: FindingContext) -> tuple[tuple[str, str], ...]:
+    """Every fact answer the finding was built from, as ``(fact, subject)`` (see ``GraphFacts.answer``).
+
+    The entry's own facts count whether they held or not (an optional fact that
+    starts to hold adds a path); the decision and action of the focus are read
+    by every finding (its fingerprint covers them).
+    """
+    applies = entry.applies
+    subject = ctx.subject
+    out = [(name, subject) for name in (*applies.facts, *applies.any_facts)]
+    out += ctx.reads
+    out.append((DECISION, ctx.focus))
+    out.append((ACTION, ctx.focus))
+    return tuple(dict.fromkeys(out))

@@ -24,6 +24,7 @@ class FindingContext:
         self.is_flow = is_flow
         self.paths = paths  # fact name -> witness path, in the entry's order
         self.consulted: list[tuple[str, ...]] = []  # other paths drivers read: inputs of the finding too
+        self.reads: list[tuple[str, str]] = []  # (fact, subject) of every consult, held or not
 
     @cached_property
     def primary(self) -> tuple[str, ...]:
@@ -93,6 +94,7 @@ class FindingContext:
 
     def consult(self, fact: str, subject: str) -> tuple[str, ...] | None:
         """The witness of another fact, recorded as an input of this finding (None when it does not hold)."""
+        self.reads.append((fact, subject))
         f = self.facts.get(fact)
         if subject not in f:
             return None

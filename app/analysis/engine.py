@@ -20,7 +20,7 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-from app.analysis.build import build_finding, fast
+from app.analysis.build import build_finding, fast, reads
 from app.analysis.context import FindingContext
 from app.analysis.digest import model_digest
 from app.analysis.facts import GraphFacts
@@ -84,6 +84,10 @@ def finding_id(threat_id: str, subject: str) -> str:
 
 
 # ------------------------------------------------------------------ incremental state
+# A built finding, the ids of every element and flow it read, and the fact answers it read.
+_Built = tuple[Finding, frozenset[str], tuple[tuple[str, str], ...]]
+
+
 @dataclass(frozen=True)
 class _Snapshot:
     library_digest: str
@@ -92,7 +96,7 @@ class _Snapshot:
     facts: GraphFacts
     objects: dict[str, object]  # element and flow ids -> the objects last analysed
     reviews: dict[str, object]
-    built: dict[tuple[str, str], tuple[Finding, frozenset[str]]]  # (threat, subject) -> finding, dependencies
+    built: dict[tuple[str, str], "_Built"]  # (threat, subject) -> finding, dependencies, fact reads
 
 
 _state: _Snapshot | None = None
@@ -137,28 +141,52 @@ class _Run:
         self.model = model
         self.library = library
         self.signature = signature
-        self.built: dict[tuple[str, str], tuple[Finding, frozenset[str]]] = {}
+        self.built: dict[tuple[str, str], _Built] = {}
         self._path_digests: dict[tuple[str, ...], str] = {}  # path -> fingerprint text
         self._content: dict[str, str] = {}
-        reuse = (
-            last is not None
-            and last.library_digest == library.digest
-            and last.signature == signature
-            and last.info_name == model.info.name
-        )
-        self.graph = last.facts.g.rebind(model) if reuse else ModelGraph(model)  # type: ignore[union-attr]
-        self.objects: dict[str, object] = {**self.graph.elements, **self.graph.flows}
+        self._gained: dict[str, frozenset[str]] = {}
         self._previous: dict[str, list[str]] = {}
-        if reuse:
-            self.facts = last.facts.rebind(self.graph)
-            self.last = last
-            self.changed = {i for i, obj in self.objects.items() if last.objects.get(i) is not obj}
-            for threat, subject in last.built:
-                self._previous.setdefault(threat, []).append(subject)
-        else:
+        self.changed_facts: frozenset[str] = frozenset()
+        self.changed: set[str] = set()
+        self.last = last if (
+            last is not None and last.library_digest == library.digest and last.info_name == model.info.name
+        ) else None
+        last = self.last
+        if last is None:  # a full run
+            self.graph = ModelGraph(model)
             self.facts = GraphFacts(self.graph)
-            self.last = None
-            self.changed = set()
+            self.objects: dict[str, object] = {**self.graph.elements, **self.graph.flows}
+            return
+        if last.signature == signature:  # same structure: the facts are the last run's
+            self.graph = last.facts.g.rebind(model)
+            self.facts = last.facts.rebind(self.graph)
+        else:  # a structural edit: recompute the facts, keep those that came out the same
+            self.graph = ModelGraph(model)
+            self.facts = GraphFacts(self.graph)
+            self.changed_facts = self.facts.adopt(last.facts)
+        self.objects = {**self.graph.elements, **self.graph.flows}
+        before = last.objects
+        self.changed = {i for i, obj in self.objects.items() if before.get(i) is not obj}
+        self.changed.update(i for i in before if i not in self.objects)  # removed
+        if last.signature != signature:
+            self._structural_changes(last.facts.g)
+        for threat, subject in last.built:
+            self._previous.setdefault(threat, []).append(subject)
+
+    def _structural_changes(self, old) -> None:
+        """Add what else a structural edit touched: elements whose trust zone (or its name)
+        changed, and every flow with a changed end (flow entries read their ends' kinds)."""
+        g, changed = self.graph, self.changed
+        old_b = {b.id: b for b in old.model.boundaries}
+        new_b = {b.id: b for b in self.model.boundaries}
+        renamed = {i for i in old_b.keys() | new_b.keys() if old_b.get(i) is not new_b.get(i)}
+        for e, zone in g.zone.items():
+            before = old.zone.get(e, zone)
+            if zone != before or (zone is not None and zone in renamed):
+                changed.add(e)
+        ends = [f.id for f in g.flows.values() if f.source in changed or f.target in changed]
+        ends += [f.id for f in old.flows.values() if f.source in changed or f.target in changed]
+        changed.update(ends)
 
     # -------------------------------------------------------------- findings
     def findings(self) -> list[Finding]:
@@ -177,32 +205,56 @@ class _Run:
     def _incremental_matches(self, entry: ThreatEntry):
         """Subjects to rebuild with their paths, or ``(subject, None)``: keep unless its inputs changed."""
         changed = self.changed
-        for subject in self._previous.get(entry.id, ()):
+        previous = self._previous.get(entry.id, ())
+        for subject in previous:
             if subject not in changed:
                 yield subject, None
-        for subject in sorted(changed):  # their own properties changed: match them again
+        # match again: subjects whose own objects changed, and subjects a changed fact now holds for
+        fresh = set(changed)
+        for name in (*entry.applies.facts, *entry.applies.any_facts):
+            if name in self.changed_facts:
+                fresh |= self._gained_by(name)
+        fresh.difference_update(s for s in previous if s not in changed)
+        for subject in sorted(fresh):
             paths = _match_one(entry, self.library, self.graph, self.facts, subject)
             if paths is not None:
                 yield subject, paths
+
+    def _gained_by(self, name: str) -> frozenset[str]:
+        """Subjects fact ``name`` holds for now and did not hold for in the last run."""
+        gained = self._gained.get(name)
+        if gained is None:
+            assert self.last is not None
+            before = self.last.facts.get(name)
+            gained = self._gained[name] = frozenset(s for s in self.facts.get(name) if s not in before)
+        return gained
+
+    def _reads_agree(self, reads: tuple[tuple[str, str], ...]) -> bool:
+        """The facts the finding read give the same answers as in the last run."""
+        if not self.changed_facts:
+            return True
+        assert self.last is not None
+        old, new, changed = self.last.facts, self.facts, self.changed_facts
+        return all(name not in changed or old.answer(name, s) == new.answer(name, s) for name, s in reads)
 
     def _finding(self, entry: ThreatEntry, subject: str, paths: dict | None) -> Finding | None:
         fid = finding_id(entry.id, subject)
         review = self.model.reviews.get(fid)
         key = (entry.id, subject)
-        if paths is None:  # an unchanged subject under unchanged facts: reuse unless an input changed
+        if paths is None:  # an unchanged subject: reuse unless an input changed
             assert self.last is not None
             old = self.last.built[key]
-            if old[1].isdisjoint(self.changed) and self.last.reviews.get(fid) is review:
+            if old[1].isdisjoint(self.changed) and self.last.reviews.get(fid) is review and self._reads_agree(old[2]):
                 self.built[key] = old
                 return old[0]
             paths = _match_one(entry, self.library, self.graph, self.facts, subject)
-            if paths is None:  # pragma: no cover - same subject, same facts: it still matches
+            if paths is None:  # a changed fact no longer holds for it
                 return None
         ctx = FindingContext(self.graph, self.facts, subject, entry.applies.to == "flow", paths)
         finding, deps = build_finding(
             entry, self.library, ctx, fid, review, self._path_digest, self.model.info.name
         )
-        self.built[key] = (finding, deps)
+        self.built[key] = (finding, deps, reads(entry, ctx))
         return finding
 
     # -------------------------------------------------------------- fingerprints

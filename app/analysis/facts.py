@@ -64,15 +64,28 @@ DECISION_LEVELS = tuple(
     for c in (Criticality.CRITICAL, Criticality.HIGH, Criticality.MEDIUM, Criticality.LOW)
 )
 REVIEWED_LEVELS = 12  # levels below this are human-reviewed or more consequential
+# Names for what findings read besides the facts: the decision / the action an element drives.
+DECISION, ACTION = "@decision", "@action"
 
 
 class Fact:
-    """Subjects a fact holds for, with a witness path each (built on demand)."""
+    """Subjects a fact holds for, with a witness path each (built on demand).
 
-    def __init__(self, levels: dict[str, int], build: Callable[[str], tuple[str, ...]]):
+    ``key`` is everything the paths are built from (traces, a ``via`` table):
+    two facts with equal levels and equal keys give every subject the same
+    path, which is how re-analysis after a structural edit keeps a fact that
+    did not change, paths built so far included.
+    """
+
+    def __init__(self, levels: dict[str, int], build: Callable[[str], tuple[str, ...]], key: object = None):
         self._levels = levels
         self._build = build
+        self._key = key
         self._paths: dict[str, tuple[str, ...]] = {}
+
+    def same_as(self, other: "Fact") -> bool:
+        """Holds for the same subjects, at the same levels, with the same witness paths."""
+        return self._levels == other._levels and self._key == other._key
 
     def __contains__(self, subject: str) -> bool:
         return subject in self._levels
@@ -96,14 +109,20 @@ class Fact:
 def _from_traces(traces: dict[str, Trace], subjects, *, reverse: bool = False, prefix=None) -> Fact:
     """A fact holding for ``subjects`` (nodes of ``traces``), witnessed by the traces' paths."""
     levels = {n: traces[n][LEVEL] for n in subjects}
+    if prefix is not None:  # prefixes read the graph: fix them now, so the key decides every path
+        prefixes = {traces[n][ORIGIN]: None for n in subjects}
+        prefixes = {o: prefix(o) for o in prefixes}
 
-    def build(node: str) -> tuple[str, ...]:
-        p = path_of(traces, node, reverse=reverse)
-        if prefix is not None:
-            p = prefix(p[0]) + p
-        return p
+        def build(node: str) -> tuple[str, ...]:
+            p = path_of(traces, node, reverse=reverse)
+            return prefixes[p[0]] + p
 
-    return Fact(levels, build)
+        return Fact(levels, build, (traces, reverse, prefixes))
+
+    def build_plain(node: str) -> tuple[str, ...]:
+        return path_of(traces, node, reverse=reverse)
+
+    return Fact(levels, build_plain, (traces, reverse))
 
 
 class GraphFacts:
@@ -135,6 +154,46 @@ class GraphFacts:
         new.__dict__.pop("sentences", None)  # sentences hold names, which may have changed
         new.g = graph
         return new
+
+    def adopt(self, old: "GraphFacts") -> frozenset[str]:
+        """Compute every fact ``old`` computed; keep old's where nothing changed. Returns what changed.
+
+        For re-analysis after a structural edit: a fact with the same subjects,
+        levels and witness data is replaced by the old object (its built paths
+        come with it), so findings that read only unchanged facts can be kept.
+        ``DECISION`` and ``ACTION`` stand for :meth:`decision_of` and :meth:`action_of`.
+        """
+        changed: set[str] = set()
+        mine, theirs = self.__dict__, old.__dict__
+        for name in FACT_BUILDERS:
+            before = theirs.get(name)
+            if before is None:  # never computed, so nothing read it
+                continue
+            if getattr(self, name).same_as(before):
+                mine[name] = before
+            else:
+                changed.add(name)
+        for label, traces, seen in ((DECISION, "_decision_traces", "_decisions_seen"),
+                                    (ACTION, "action_traces", "_actions_seen")):
+            if traces not in theirs:
+                continue
+            if getattr(self, traces) == theirs[traces]:
+                mine[traces] = theirs[traces]
+                if seen in theirs:
+                    mine[seen] = theirs[seen]  # ids and paths only: valid for equal traces
+            else:
+                changed.add(label)
+        return frozenset(changed)
+
+    def answer(self, name: str, subject: str) -> object:
+        """What a finding read: a fact's witness path for ``subject`` (None: it does not hold),
+        or the decision / action ``subject`` drives."""
+        if name == DECISION:
+            return self.decision_of(subject)
+        if name == ACTION:
+            return self.action_of(subject)
+        fact = getattr(self, name)
+        return fact.path(subject) if subject in fact else None
 
     # ------------------------------------------------------------ shared sets
     def _subjects(self, traces: dict[str, Trace], among) -> list[str]:
@@ -217,7 +276,9 @@ class GraphFacts:
             from_root = path_of(search(root, comp, False), m)  # root … m
             return simple_cycle(to_root + from_root[1:])
 
-        return Fact(levels, build)
+        # few models sit on cycles, and their searches read the graph: build every path now
+        cycles = {m: build(m) for m in levels}
+        return Fact(levels, cycles.__getitem__, cycles)
 
     # ------------------------------------------------------------ inference-time facts
     @cached_property
@@ -510,7 +571,7 @@ class GraphFacts:
         def build(store: str) -> tuple[str, ...]:
             return path_of(out, store) + path_of(back, store, reverse=True)[1:]
 
-        return Fact(dict.fromkeys(stores, 0), build)
+        return Fact(dict.fromkeys(stores, 0), build, (out, back))
 
     # ------------------------------------------------------------ exposure and decisions
     @cached_property
@@ -537,7 +598,7 @@ class GraphFacts:
             elif g.untrusted(e):
                 via[e] = (e,)
                 levels[e] = g.rank[e]
-        return Fact(levels, via.__getitem__)
+        return Fact(levels, via.__getitem__, via)
 
     @cached_property
     def holds_model_artifacts(self) -> Fact:
@@ -551,7 +612,7 @@ class GraphFacts:
                 via[s] = (f.source, f.id, f.target)
             elif g.props[s].store_type is StoreType.MODEL_REGISTRY:
                 via[s] = (s,)
-        return Fact(dict.fromkeys(via, 0), via.__getitem__)
+        return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
 
     @cached_property
     def _decision_traces(self) -> dict[str, Trace]:
@@ -600,7 +661,7 @@ class GraphFacts:
     def crosses_boundary(self) -> Fact:
         g = self.g
         via = {f.id: (f.source, f.id, f.target) for f in g.flows.values() if g.zone[f.source] != g.zone[f.target]}
-        return Fact(dict.fromkeys(via, 0), via.__getitem__)
+        return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
 
     @cached_property
     def into_more_trusted(self) -> Fact:
@@ -610,7 +671,7 @@ class GraphFacts:
             zs, zt = g.zone[f.source], g.zone[f.target]
             if zs != zt and ((zs is None and zt is not None) or g.rank[f.source] < g.rank[f.target]):
                 via[f.id] = (f.source, f.id, f.target)
-        return Fact(dict.fromkeys(via, 0), via.__getitem__)
+        return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
 
 
 FACT_BUILDERS: tuple[str, ...] = (

@@ -71,6 +71,79 @@ def _edit(model: ThreatModel, rng: random.Random) -> ThreatModel:
     return ThreatModel.model_validate(data)
 
 
+def _with(model: ThreatModel, **fields) -> ThreatModel:
+    data = {k: getattr(model, k) for k in type(model).model_fields}
+    data.update(fields)
+    return ThreatModel.model_validate(data)
+
+
+def _structural_edit(model: ThreatModel, rng: random.Random, serial: int) -> ThreatModel:
+    """One random structural edit, as the editor makes them: add or delete an element or a flow,
+    reconnect or re-type a flow, move an element across boundaries, rename or re-parent a boundary."""
+    choice = rng.randrange(8)
+    elements, flows, boundaries = list(model.elements), list(model.flows), list(model.boundaries)
+    ids = [e.id for e in elements]
+    if choice == 0:  # a copy of an element (same kind and properties), wired to another, maybe in a boundary
+        src = rng.choice(elements)
+        new = type(src).model_validate({**src.model_dump(), "id": f"new_{serial}", "name": f"New {serial}"})
+        other = rng.choice(ids)
+        ends = (new.id, other) if rng.random() < 0.5 else (other, new.id)
+        flow = {"id": f"nf_{serial}", "source": ends[0], "target": ends[1],
+                "carries": rng.sample(["prompts", "documents", "training_data", "predictions", "model_weights",
+                                       "tool_calls", "retrieved_documents", "labels", "feedback"], 2)}
+        if boundaries and rng.random() < 0.6:
+            b = rng.randrange(len(boundaries))
+            boundaries[b] = boundaries[b].model_copy(update={"members": (*boundaries[b].members, new.id)})
+        return _with(model, elements=(*elements, new), flows=(*flows, flow), boundaries=tuple(boundaries))
+    if choice == 1:  # delete an element with its flows
+        gone = rng.choice(ids)
+        return _with(
+            model,
+            elements=tuple(e for e in elements if e.id != gone),
+            flows=tuple(f for f in flows if gone not in (f.source, f.target)),
+            boundaries=tuple(b.model_copy(update={"members": tuple(m for m in b.members if m != gone)})
+                             if gone in b.members else b for b in boundaries),
+        )
+    if choice == 2:  # a new flow between two elements
+        a, b = rng.sample(ids, 2)
+        flow = {"id": f"nf_{serial}", "source": a, "target": b,
+                "carries": rng.sample(["prompts", "documents", "training_data", "predictions", "model_weights",
+                                       "tool_calls", "labels", "feedback", "queries"], 2)}
+        return _with(model, flows=(*flows, flow))
+    if choice == 3 and flows:  # delete a flow
+        gone = rng.choice(flows).id
+        return _with(model, flows=tuple(f for f in flows if f.id != gone))
+    if choice == 4 and flows:  # reconnect one end of a flow
+        i = rng.randrange(len(flows))
+        f = flows[i]
+        end = rng.choice(["source", "target"])
+        other = f.target if end == "source" else f.source
+        choices = [e for e in ids if e != other]
+        flows[i] = type(f).model_validate({**f.model_dump(), end: rng.choice(choices)})
+        return _with(model, flows=tuple(flows))
+    if choice == 5 and flows:  # what a flow carries
+        i = rng.randrange(len(flows))
+        f = flows[i]
+        kinds = ["prompts", "documents", "training_data", "predictions", "model_weights", "credentials",
+                 "personal_data", "tool_calls", "telemetry"]
+        flows[i] = type(f).model_validate({**f.model_dump(), "carries": rng.sample(kinds, rng.randrange(0, 3))})
+        return _with(model, flows=tuple(flows))
+    if choice == 6 and boundaries:  # move an element into another boundary (or out of all)
+        moved = rng.choice(ids)
+        target = rng.randrange(-1, len(boundaries))
+        boundaries = [b.model_copy(update={"members": tuple(m for m in b.members if m != moved)}) if moved in b.members
+                      else b for b in boundaries]
+        if target >= 0:
+            boundaries[target] = boundaries[target].model_copy(update={"members": (*boundaries[target].members, moved)})
+        return _with(model, boundaries=tuple(boundaries))
+    if boundaries:  # rename a boundary, or take it out of its parent
+        i = rng.randrange(len(boundaries))
+        update = {"name": boundaries[i].name + " (renamed)"} if rng.random() < 0.5 else {"parent": None}
+        boundaries[i] = boundaries[i].model_copy(update=update)
+        return _with(model, boundaries=tuple(boundaries))
+    return model
+
+
 def test_random_edit_sequence_matches_full_runs(library):
     rng = random.Random(1)
     model = synthetic_model(96, seed=1)
@@ -80,6 +153,41 @@ def test_random_edit_sequence_matches_full_runs(library):
         incremental = analyze(model, library)  # on top of the previous run's snapshot
         full = fresh(model, library)
         assert to_json(incremental, model) == to_json(full, model)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_structural_edits_match_full_runs(library, seed):
+    """Adding, deleting and rewiring elements, flows and boundaries, mixed with ordinary edits:
+    every incremental run equals a full run of the same model."""
+    rng = random.Random(seed)
+    model = synthetic_model(72, seed=seed)
+    analyze(model, library)
+    for serial in range(30):
+        model = _structural_edit(model, rng, serial) if rng.random() < 0.7 else _edit(model, rng)
+        incremental = analyze(model, library)
+        full = fresh(model, library)
+        assert to_json(incremental, model) == to_json(full, model), f"edit {serial} (seed {seed})"
+
+
+def test_examples_structural_edits_match_full_runs(examples, library):
+    rng = random.Random(11)
+    for model in examples.values():
+        analyze(model, library)
+        for serial in range(12):
+            model = _structural_edit(model, rng, serial)
+            assert to_json(analyze(model, library), model) == to_json(fresh(model, library), model)
+
+
+def test_a_structural_edit_keeps_unaffected_findings(library):
+    """A new flow far from most of the model rebuilds only what it touches."""
+    model = synthetic_model(240, seed=3)
+    before = {f.id: f for f in fresh(model, library).findings}
+    a, b = model.elements[5].id, model.elements[6].id
+    edited = _with(model, flows=(*model.flows, {"id": "extra", "source": a, "target": b, "carries": ["telemetry"]}))
+    after = {f.id: f for f in analyze(edited, library).findings}
+    kept = [fid for fid, f in after.items() if before.get(fid) is f]
+    assert len(kept) > 0.8 * len(after), (len(kept), len(after))
+    assert to_json(analyze(edited, library), edited) == to_json(fresh(edited, library), edited)
 
 
 def test_examples_edit_sequence_matches_full_runs(examples, library):
@@ -111,7 +219,7 @@ def test_a_rename_reuses_facts_and_untouched_findings(library):
     assert after.keys() == before.keys()
     touched = {fid for fid, f in after.items() if f is not before[fid]}
     assert touched, "findings that name the element must be rebuilt"
-    deps = {finding.id: d for finding, d in engine._state.built.values()}
+    deps = {finding.id: d for finding, d, _ in engine._state.built.values()}
     assert all(e.id in deps[fid] for fid in touched)  # rebuilt: it read the renamed element
     untouched = set(after) - touched
     assert untouched and all(e.id not in deps[fid] for fid in untouched)
@@ -128,3 +236,20 @@ def test_concurrent_analyses_agree_with_sequential_ones(examples, library):
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda i: to_json(analyze(models[i], library), models[i]), jobs))
     assert got == [expected[i] for i in jobs]
+
+
+def test_an_end_changing_role_rematches_its_flows(examples, library):
+    """Flow entries read their ends (a flow into a sensor is physical presence, not a network flow):
+    when a sensor becomes a gateway, the flows into it are matched again."""
+    model = examples["vision"]
+    sensor = next(e for e in model.elements if e.kind == "process" and e.properties.role == "sensor")
+    into = {f.id for f in model.flows if f.target == sensor.id}
+    assert into, "the example has flows into its sensor"
+    fresh(model, library)
+    changed = type(sensor).model_validate(
+        {**sensor.model_dump(), "properties": {**sensor.properties.model_dump(), "role": "gateway"}}
+    )
+    edited = _replace_element(model, changed)
+    incremental = analyze(edited, library)
+    assert {f.anchor for f in incremental.findings} & into, "the flows into it now carry findings"
+    assert to_json(incremental, edited) == to_json(fresh(edited, library), edited)
