@@ -94,11 +94,29 @@ def _dict(mapping: dict, depth: int) -> bytes:
     )
 
 
+_SECTIONS = ("elements", "boundaries", "flows", "reviews", "layout")
+_sections: dict[tuple[str, int], tuple[object, bytes]] = {}  # (field, id(value)) -> (value, its text)
+
+
 def canonical_bytes(model: ThreatModel) -> bytes:
-    """The same bytes as ``dumps_model(model).encode()``, built from memoised pieces."""
+    """The same bytes as ``dumps_model(model).encode()``, built from memoised pieces.
+
+    A whole section (the elements, the flows, the layout …) that is the very
+    object of an earlier call is not even looked through again.
+    """
+    return b"".join(_chunks(model))
+
+
+def _chunks(model: ThreatModel) -> list[bytes]:
+    """The canonical text in chunks (joined, they are :func:`canonical_bytes`)."""
     parts = []
     for name in ThreatModel.model_fields:
         value = getattr(model, name)
+        if name in _SECTIONS:
+            hit = _sections.get((name, id(value)))
+            if hit is not None and hit[0] is value:
+                parts.append(hit[1])
+                continue
         if name in ("elements", "boundaries", "flows"):
             text = _list(value, 1)
         elif name == "reviews":
@@ -110,8 +128,18 @@ def canonical_bytes(model: ThreatModel) -> bytes:
             text = value.model_dump_json(indent=2).replace("\n", "\n  ").encode("utf-8")
         else:
             text = json.dumps(value, ensure_ascii=False).encode("utf-8")
-        parts.append(_key(name) + b": " + text)
-    return b"{\n  " + b",\n  ".join(parts) + b"\n}\n"
+        part = _key(name) + b": " + text
+        if name in _SECTIONS:
+            with _lock:
+                if len(_sections) >= 64:
+                    _sections.clear()
+                _sections[(name, id(value))] = (value, part)  # holding value keeps its id from being reused
+        parts.append(part)
+    out = [b"{\n  "]
+    for part in parts:
+        out += (part, b",\n  ")
+    out[-1] = b"\n}\n"
+    return out
 
 
 def canonical_text(model: ThreatModel) -> str:
@@ -121,4 +149,7 @@ def canonical_text(model: ThreatModel) -> str:
 
 def model_digest(model: ThreatModel) -> str:
     """SHA-256 (hex) of the model's canonical text."""
-    return hashlib.sha256(canonical_bytes(model)).hexdigest()
+    h = hashlib.sha256()
+    for chunk in _chunks(model):  # hashed as they come: the whole text is never copied together
+        h.update(chunk)
+    return h.hexdigest()

@@ -126,6 +126,13 @@ def _element_signature(e) -> tuple:
     return sig
 
 
+def _same_topology(a: tuple, b: tuple) -> bool:
+    """Two structure signatures with the same element ids and the same flow ends."""
+    return (len(a[0]) == len(b[0]) and len(a[1]) == len(b[1])
+            and all(x[0] == y[0] for x, y in zip(a[0], b[0]))
+            and all(x[:3] == y[:3] for x, y in zip(a[1], b[1])))
+
+
 def _structure(model: ThreatModel) -> tuple:
     return (
         tuple(_element_signature(e) for e in model.elements),
@@ -162,6 +169,9 @@ class _Run:
             self.facts = last.facts.rebind(self.graph)
         else:  # a structural edit: recompute the facts, keep those that came out the same
             self.graph = ModelGraph(model)
+            old_components = last.facts.g.__dict__.get("components")
+            if old_components is not None and _same_topology(last.signature, signature):
+                self.graph.__dict__["components"] = old_components  # ids and flow ends decide them
             self.facts = GraphFacts(self.graph)
             self.changed_facts = self.facts.adopt(last.facts)
         self.objects = {**self.graph.elements, **self.graph.flows}

@@ -262,23 +262,23 @@ class GraphFacts:
                 if m in self.model_set and m != root:
                     levels[m] = 0
                     root_of[m] = (root, comp)
-        searches: dict[tuple[str, bool], dict[str, Trace]] = {}
-
-        def search(root: str, comp: frozenset, reverse: bool) -> dict[str, Trace]:
-            key = (root, reverse)
-            if key not in searches:
-                searches[key] = levelled_bfs(g, [[root]], reverse=reverse, expand=comp)
-            return searches[key]
+        # both searches of every component with a root, now: with the roots they are
+        # everything the witness cycles are built from (the fact's key)
+        searches: dict[str, tuple[dict[str, Trace], dict[str, Trace]]] = {}
+        for root, comp in root_of.values():
+            if root not in searches:
+                searches[root] = (
+                    levelled_bfs(g, [[root]], reverse=True, expand=comp),
+                    levelled_bfs(g, [[root]], expand=comp),
+                )
 
         def build(m: str) -> tuple[str, ...]:
-            root, comp = root_of[m]
-            to_root = path_of(search(root, comp, True), m, reverse=True)  # m … root
-            from_root = path_of(search(root, comp, False), m)  # root … m
+            back, forth = searches[root_of[m][0]]
+            to_root = path_of(back, m, reverse=True)  # m … root
+            from_root = path_of(forth, m)  # root … m
             return simple_cycle(to_root + from_root[1:])
 
-        # few models sit on cycles, and their searches read the graph: build every path now
-        cycles = {m: build(m) for m in levels}
-        return Fact(levels, cycles.__getitem__, cycles)
+        return Fact(levels, build, ({m: r for m, (r, _) in root_of.items()}, searches))
 
     # ------------------------------------------------------------ inference-time facts
     @cached_property

@@ -14,13 +14,23 @@ an object each.
 
 from __future__ import annotations
 
+import threading
 from collections import deque
+from operator import eq
 from typing import Collection, Iterable, Sequence
 
 from app.analysis.graph import ModelGraph
 
 Trace = tuple  # (level, origin, parent | None, via flow id | None, dist)
 LEVEL, ORIGIN, PARENT, VIA, DIST = range(5)
+
+
+# Searches of recent runs: (reverse, levels, edges, expand) -> (adjacency, traces). A search
+# is decided by its inputs and the adjacency of the nodes it reached, so a re-analysis after
+# an edit elsewhere (an access level, a name, a far-away flow) reuses it after checking those.
+_memo: dict[tuple, tuple[dict, dict[str, Trace]]] = {}
+_MEMO_SIZE = 256
+_memo_lock = threading.Lock()
 
 
 def levelled_bfs(
@@ -36,9 +46,35 @@ def levelled_bfs(
     ``edges``: ids of the flows the search may follow (None: all). ``expand``:
     nodes the search may continue out of once reached (None: all; sources
     always). Returns a trace for every node reached, sources at distance 0.
+    The result must not be modified (equal searches share it).
     """
-    traces: dict[str, Trace] = {}
     adjacency = graph.in_adj if reverse else graph.out_adj
+    key = (
+        reverse,
+        tuple(tuple(level) for level in levels),
+        None if edges is None else frozenset(edges),
+        None if expand is None else frozenset(expand),
+    )
+    hit = _memo.get(key)
+    if hit is not None:
+        before, traces = hit
+        if before is adjacency or all(map(eq, map(adjacency.get, traces), map(before.__getitem__, traces))):
+            return traces
+    traces = _search(adjacency, key[1], edges, expand)
+    with _memo_lock:
+        if len(_memo) >= _MEMO_SIZE:
+            _memo.pop(next(iter(_memo)), None)  # oldest first
+        _memo[key] = (adjacency, traces)
+    return traces
+
+
+def _search(
+    adjacency: dict[str, list[tuple[str, str]]],
+    levels: Sequence[Iterable[str]],
+    edges: Collection[str] | None,
+    expand: Collection[str] | None,
+) -> dict[str, Trace]:
+    traces: dict[str, Trace] = {}
     for level, sources in enumerate(levels):
         queue: deque[str] = deque()
         for s in sources:
