@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QPainter, QPainterPath, QPainterPathStroker, QPen, QPolygonF
-from PySide6.QtWidgets import QGraphicsItem, QStyle, QStyleOptionGraphicsItem
+from PySide6.QtWidgets import QGraphicsItem, QStyleOptionGraphicsItem
 
 from app.canvas.badges import badge_rect, paint_badge
 from app.canvas.nodes import DETAIL_LOD, TEXT_LOD, CanvasItemMixin
@@ -257,13 +257,17 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
         pens = pens_for(self.theme)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = self.isSelected()  # a C++ call: cheaper than testing option.state's Python enum flags
         painter.setBrush(Qt.BrushStyle.NoBrush)
         line = self._polyline
-        exposed = option.exposedRect
-        if not exposed.isNull() and not exposed.contains(self._bounds):
-            # a long flow mostly off-screen: stroking all of it costs more than the whole frame
-            line = _clip_polyline(self._route.points, exposed.adjusted(-12, -12, 12, 12))
+        if selected or self.highlighted:
+            # Wider pens are stroked into polygons: a long flow mostly off-screen would cost more
+            # than the whole frame, so stroke only its visible part. The usual one-pixel cosmetic
+            # pen needs no help (Qt clips each segment to the device itself), and clipping in
+            # Python would cost more than it saves with hundreds of flows in view.
+            exposed = option.exposedRect
+            if not exposed.isNull() and not exposed.contains(self._bounds):
+                line = _clip_polyline(self._route.points, exposed.adjusted(-12, -12, 12, 12))
         if self.highlighted:
             painter.setPen(pens.highlight)
             painter.drawPolyline(line)
