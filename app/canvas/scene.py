@@ -532,6 +532,8 @@ class DiagramScene(QGraphicsScene):
         self.theme = current_theme()
         for _, item in self._all_items():
             item.set_theme(self.theme)
+        for view in self.views():
+            view.resetCachedContent()  # views keep their background (the grid) in a pixmap
 
     def all_items(self):
         """``(id, item)`` for every element, flow and boundary item."""

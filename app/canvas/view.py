@@ -47,6 +47,11 @@ class DiagramView(QGraphicsView):
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontAdjustForAntialiasing, True)
         # every paint() sets the pen, brush and font it uses: no save/restore per item needed
         self.setOptimizationFlag(QGraphicsView.OptimizationFlag.DontSavePainterState, True)
+        # The grid (dozens of viewport-long antialiased lines, over a millisecond per frame at
+        # 100 %) changes only with the zoom: keep it in a viewport-sized pixmap that Qt scrolls
+        # and redraws only where newly exposed. Not in overview mode, which draws the whole
+        # diagram as the background (see _update_overview).
+        self.setCacheMode(QGraphicsView.CacheModeFlag.CacheBackground)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setAcceptDrops(True)
         self.setMouseTracking(True)
@@ -101,7 +106,18 @@ class DiagramView(QGraphicsView):
         self.zoom_changed.emit(self.zoom())
 
     def _update_overview(self) -> None:
-        self.scene().set_overview(self.zoom() < OVERVIEW_ZOOM)
+        overview = self.zoom() < OVERVIEW_ZOOM
+        self.scene().set_overview(overview)
+        mode = QGraphicsView.CacheModeFlag.CacheNone if overview else QGraphicsView.CacheModeFlag.CacheBackground
+        if self.cacheMode() != mode:
+            self.setCacheMode(mode)
+
+    def set_show_grid(self, on: bool) -> None:
+        """Show or hide the grid behind the diagram."""
+        if on != self.show_grid:
+            self.show_grid = on
+            self.resetCachedContent()
+            self.viewport().update()
 
     def zoom_in(self) -> None:
         self.set_zoom(self.zoom() * ZOOM_STEP, QPointF(self.viewport().rect().center()))
@@ -252,6 +268,7 @@ class DiagramView(QGraphicsView):
         step = GRID * (5 if zoom < 1.2 else 1)
         if step * zoom < 6:
             return
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)  # the background cache's painter has no hints
         painter.setPen(QPen(theme.grid, 0))
         left = math.floor(rect.left() / step) * step
         top = math.floor(rect.top() / step) * step

@@ -378,8 +378,7 @@ class MainWindow(QMainWindow):
         self.clipboard.paste(QPointF(at) if at is not None else None)
 
     def _on_grid_toggled(self, on: bool) -> None:
-        self.canvas.view.show_grid = on
-        self.canvas.view.viewport().update()
+        self.canvas.view.set_show_grid(on)
 
     def _on_view_context_menu_requested(self, global_pos: QPointF, ident) -> None:
         if ident and not self.selection.is_selected(ident):

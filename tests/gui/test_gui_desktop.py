@@ -69,20 +69,46 @@ def test_keyboard_only_add_connect_rename(window):
     assert [i.data(Qt.ItemDataRole.UserRole) for i in lst.selectionModel().selectedRows(0)] == [elements[0].id]
 
 
+def _canvas_pixel(window, x: int = 5, y: int = 5) -> QColor:
+    """The colour the canvas shows at viewport point (x, y) (an empty corner by default)."""
+    return window.canvas.view.viewport().grab().toImage().pixelColor(x, y)
+
+
 def test_dark_palette_switches_the_canvas_theme(window, ui):
     a = ui.place("actor", (150, 150))
     app = QApplication.instance()
     old = app.palette()
+    assert _canvas_pixel(window) == window.canvas.scene.theme.background
     try:
         dark = QPalette(QColor("#202124"))
         app.setPalette(dark)
         QApplication.processEvents()
         assert window.canvas.scene.theme.dark
         assert window.canvas.scene.nodes[a].theme.dark
+        # the background (kept in a pixmap between frames) is painted again in the dark colour
+        assert _canvas_pixel(window) == window.canvas.scene.theme.background
     finally:
         app.setPalette(old)
         QApplication.processEvents()
     assert not window.canvas.scene.theme.dark
+    assert _canvas_pixel(window) == window.canvas.scene.theme.background
+
+
+def test_show_grid_toggles_the_painted_grid(window):
+    view = window.canvas.view
+    view.zoom_reset()
+
+    def grid_pixels() -> int:  # the diagram is empty: whatever is not background is grid
+        image = view.viewport().grab().toImage()
+        background = window.canvas.scene.theme.background
+        return sum(image.pixelColor(x, y) != background for x in range(0, 300, 3) for y in range(0, 300, 3))
+
+    assert grid_pixels() > 0
+    window.actions.grid.trigger()  # View → Show Grid off
+    assert not window.actions.grid.isChecked()
+    assert grid_pixels() == 0
+    window.actions.grid.trigger()
+    assert grid_pixels() > 0
 
 
 def test_undo_history_view_lists_steps(window, ui):

@@ -329,6 +329,22 @@ def test_zoom_with_wheel_keys_and_fit(window, ui):
     assert window.zoom_label.text() == "100 %"
 
 
+def test_zoomed_far_out_the_overview_follows_edits(window, ui):
+    """Far out the diagram is drawn as the view's background: an edit must show at once."""
+    from app.canvas.overview import OVERVIEW_ZOOM
+
+    ui.place("actor", (150, 200))
+    view = ui.view
+    while view.zoom() >= OVERVIEW_ZOOM:
+        ui.shortcut("Ctrl+-")
+    assert window.canvas.scene.overview_mode
+    view.centerOn(QPointF(150, 200))
+    before = view.viewport().grab().toImage()
+    ui.key(Qt.Key.Key_Delete)
+    assert not window.document.model.elements
+    assert view.viewport().grab().toImage() != before
+
+
 def test_pan_with_middle_button_and_space_drag(window, ui):
     view = ui.view
     ui.place("actor", (150, 200))
