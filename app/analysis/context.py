@@ -6,10 +6,9 @@ read from this; nothing here decides anything.
 
 from __future__ import annotations
 
-from functools import cached_property
-
 from app.analysis.facts import GraphFacts
 from app.analysis.graph import ModelGraph
+from app.analysis.lazy import lazy
 from app.model.elements import Flow
 from app.model.types import ElementKind
 
@@ -26,7 +25,7 @@ class FindingContext:
         self.consulted: list[tuple[str, ...]] = []  # other paths drivers read: inputs of the finding too
         self.reads: list[tuple[str, str]] = []  # (fact, subject) of every consult, held or not
 
-    @cached_property
+    @lazy
     def primary(self) -> tuple[str, ...]:
         for p in self.paths.values():
             return p
@@ -35,7 +34,7 @@ class FindingContext:
             return (f.source, f.id, f.target)
         return (self.subject,)
 
-    @cached_property
+    @lazy
     def ids(self) -> tuple[str, ...]:
         """Every element and flow involved: the subject first, then each path in order."""
         seen = {self.subject: None}
@@ -44,11 +43,11 @@ class FindingContext:
                 seen.setdefault(i, None)
         return tuple(seen)
 
-    @cached_property
+    @lazy
     def element_ids(self) -> tuple[str, ...]:
         return tuple(i for i in self.ids if i in self.g.elements)
 
-    @cached_property
+    @lazy
     def flow_ids(self) -> tuple[str, ...]:
         return tuple(i for i in self.ids if i in self.g.flows)
 
@@ -56,12 +55,12 @@ class FindingContext:
     def flow(self) -> Flow | None:
         return self.g.flows[self.subject] if self.is_flow else None
 
-    @cached_property
+    @lazy
     def focus(self) -> str:
         """The element whose downstream consequences count: the subject, or a flow's receiver."""
         return self.g.flows[self.subject].target if self.is_flow else self.subject
 
-    @cached_property
+    @lazy
     def _by_kind(self) -> dict[ElementKind, list[str]]:
         out: dict[ElementKind, list[str]] = {}
         kind = self.g.kind
@@ -80,12 +79,12 @@ class FindingContext:
     def all_of(self, kind: ElementKind) -> list[str]:
         return list(self._by_kind.get(kind, ()))
 
-    @cached_property
+    @lazy
     def origin(self) -> str:
         """Where the primary path starts (for a flow subject: its sender)."""
         return self.primary[0]
 
-    @cached_property
+    @lazy
     def model(self) -> str | None:
         """The model at stake: the subject if it is one, else the nearest model on the paths."""
         if not self.is_flow and self.g.kind[self.subject] is ElementKind.MODEL:
@@ -102,10 +101,10 @@ class FindingContext:
         self.consulted.append(path)
         return path
 
-    @cached_property
+    @lazy
     def decision(self) -> tuple[str, tuple[str, ...]] | None:
         return self.facts.decision_of(self.focus)
 
-    @cached_property
+    @lazy
     def action(self) -> tuple[str, tuple[str, ...]] | None:
         return self.facts.action_of(self.focus)

@@ -15,10 +15,13 @@ checks, over random edit sequences, that incremental and full runs agree.
 
 from __future__ import annotations
 
+import functools
 import gc
 import hashlib
 import threading
 from dataclasses import dataclass
+from operator import attrgetter
+from typing import Callable
 
 from app.analysis.build import build_finding, fast, reads
 from app.analysis.context import FindingContext
@@ -28,6 +31,7 @@ from app.analysis.findings import AnalysisResult, Finding
 from app.analysis.graph import ModelGraph
 from app.knowledge import Library, ThreatEntry, load_library
 from app.model.diagram import ThreatModel
+from app.model.elements import Flow
 from app.model.types import ElementKind
 
 # Element properties the graph facts read (tests check facts.py reads no other).
@@ -63,7 +67,8 @@ def _analyze(model: ThreatModel, library: Library) -> AnalysisResult:
         last = _state
     run = _Run(model, library, signature, last)
     findings = run.findings()
-    findings.sort(key=lambda f: (-f.risk, f.id))
+    findings.sort(key=_ID)  # then by risk, highest first; sorts are stable: equal risks stay in id order
+    findings.sort(key=_RISK, reverse=True)
     ids = {f.id for f in findings}
     result = fast(
         AnalysisResult,
@@ -76,6 +81,9 @@ def _analyze(model: ThreatModel, library: Library) -> AnalysisResult:
     )
     _remember(run)
     return result
+
+
+_ID, _RISK = attrgetter("id"), attrgetter("risk")
 
 
 def finding_id(threat_id: str, subject: str) -> str:
@@ -113,13 +121,20 @@ def _remember(run: "_Run") -> None:
         _state = snap
 
 
+@functools.cache
+def _fact_values(cls: type) -> Callable[[object], object]:
+    """Reads the fact fields a properties class has (asking for a missing one costs an exception)."""
+    present = tuple(f for f in FACT_FIELDS if f in cls.model_fields)
+    return attrgetter(*present) if present else (lambda p: ())
+
+
 def _element_signature(e) -> tuple:
     """What the graph facts read of one element, memoised by object identity."""
     hit = _sig_cache.get(id(e))
     if hit is not None and hit[0] is e:
         return hit[1]
     p = e.properties
-    sig = (e.id, e.kind, tuple(getattr(p, f, None) for f in FACT_FIELDS))
+    sig = (e.id, e.kind, _fact_values(type(p))(p))
     if len(_sig_cache) > 400_000:
         _sig_cache.clear()
     _sig_cache[id(e)] = (e, sig)  # holding e keeps its id from being reused
@@ -169,9 +184,8 @@ class _Run:
             self.facts = last.facts.rebind(self.graph)
         else:  # a structural edit: recompute the facts, keep those that came out the same
             self.graph = ModelGraph(model)
-            old_components = last.facts.g.__dict__.get("components")
-            if old_components is not None and _same_topology(last.signature, signature):
-                self.graph.__dict__["components"] = old_components  # ids and flow ends decide them
+            if _same_topology(last.signature, signature):
+                self.graph.share_topology(last.facts.g)
             self.facts = GraphFacts(self.graph)
             self.changed_facts = self.facts.adopt(last.facts)
         self.objects = {**self.graph.elements, **self.graph.flows}
@@ -301,7 +315,7 @@ def _object_digest(obj) -> str:
     hit = _digest_cache.get(id(obj))
     if hit is not None and hit[0] is obj:
         return hit[1]
-    if hasattr(obj, "kind"):
+    if type(obj) is not Flow:  # an element (hasattr would raise and catch on every flow)
         text = f"{obj.kind}|{_values(obj.properties)}|{obj.controls!r}"
     else:
         text = f"{obj.source}>{obj.target}|{_values(obj.properties)}|{[c.value for c in obj.carries]}|{obj.controls!r}"

@@ -13,7 +13,6 @@ The names and meanings are listed in :mod:`app.knowledge.vocabulary`;
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import Callable, Iterator
 
 from app.analysis.graph import (
@@ -23,6 +22,7 @@ from app.analysis.graph import (
     ModelGraph,
     mask,
 )
+from app.analysis.lazy import lazy
 from app.analysis.reach import DIST, LEVEL, ORIGIN, Trace, levelled_bfs, path_of, simple_cycle
 from app.model.types import (
     Access,
@@ -138,7 +138,7 @@ class GraphFacts:
     def get(self, name: str) -> Fact:
         return getattr(self, name)
 
-    @cached_property
+    @lazy
     def sentences(self) -> dict:
         """Memo of fact sentences for one run (names may differ between runs: not shared by rebind)."""
         return {}
@@ -200,18 +200,18 @@ class GraphFacts:
         """Nodes of ``among`` reached at distance > 0."""
         return [n for n in among if n in traces and traces[n][DIST] > 0]
 
-    @cached_property
+    @lazy
     def _inference_edges(self) -> set[str]:
         g = self.g
         return {fid for fid in g.flows if g.inference(fid)}
 
-    @cached_property
+    @lazy
     def _training_edges(self) -> set[str]:
         """Flows training influence follows: anything, but into a model only as weights, data or labels."""
         g, models = self.g, self.model_set
         return {fid for fid, f in g.flows.items() if f.target not in models or g.fmask[fid] & TRAINING_ENTRY}
 
-    @cached_property
+    @lazy
     def _not_training_or_human(self) -> set[str]:
         g = self.g
         return {e for e, k in g.kind.items() if k not in TRAINING_PIPELINE and e not in self.humans}
@@ -281,7 +281,7 @@ class GraphFacts:
         return Fact(levels, build, ({m: r for m, (r, _) in root_of.items()}, searches))
 
     # ------------------------------------------------------------ inference-time facts
-    @cached_property
+    @lazy
     def untrusted_prompt(self) -> Fact:
         g = self.g
         relays = {e for e, k in g.kind.items() if k is P or (k is A and e not in self.humans)}
@@ -290,7 +290,7 @@ class GraphFacts:
         traces = levelled_bfs(g, self._untrusted_levels(self._open_entry_points), edges=edges, expand=relays)
         return _from_traces(traces, self._subjects(traces, self.models))
 
-    @cached_property
+    @lazy
     def untrusted_content(self) -> Fact:
         g = self.g
 
@@ -324,7 +324,7 @@ class GraphFacts:
         traces = levelled_bfs(g, levels, edges=g.flows_where(ok), expand=expand)
         return _from_traces(traces, self._subjects(traces, self.models))
 
-    @cached_property
+    @lazy
     def physical_input(self) -> Fact:
         g = self.g
         sensors = [p for p in g.of_kind(P) if g.props[p].role is ProcessRole.SENSOR]
@@ -344,7 +344,7 @@ class GraphFacts:
 
         return _from_traces(traces, self._subjects(traces, self.models), prefix=prefix)
 
-    @cached_property
+    @lazy
     def untrusted_capture(self) -> Fact:
         g = self.g
         devices = [
@@ -357,7 +357,7 @@ class GraphFacts:
         traces = levelled_bfs(g, levels, edges=edges, expand=set(g.of_kind(P)))
         return _from_traces(traces, self._subjects(traces, self.models))
 
-    @cached_property
+    @lazy
     def _context_back(self) -> dict[str, Trace]:
         """Reverse search from models over what can reach their context at inference time."""
         g = self.g
@@ -370,12 +370,12 @@ class GraphFacts:
             g, [self.models], reverse=True, edges=g.flows_where(ok), expand=self._not_training_or_human - models
         )
 
-    @cached_property
+    @lazy
     def feeds_model_context(self) -> Fact:
         t = self._context_back
         return _from_traces(t, [n for n, x in t.items() if x[DIST] > 0], reverse=True)
 
-    @cached_property
+    @lazy
     def automated_retraining(self) -> Fact:
         g = self.g
         trainers = [t for t in g.of_kind(TR) if g.props[t].mode in (TrainerMode.SCHEDULED, TrainerMode.ONLINE, TrainerMode.FEDERATED)]
@@ -383,7 +383,7 @@ class GraphFacts:
         traces = levelled_bfs(g, [trainers], edges=edges)
         return _from_traces(traces, self._subjects(traces, self.models))
 
-    @cached_property
+    @lazy
     def output_to_untrusted(self) -> Fact:
         g = self.g
         levels: list[list[str]] = []
@@ -396,7 +396,7 @@ class GraphFacts:
         traces = levelled_bfs(g, levels, reverse=True, edges=self._inference_edges, expand=relays)
         return _from_traces(traces, self._subjects(traces, self.models), reverse=True)
 
-    @cached_property
+    @lazy
     def sensitive_context(self) -> Fact:
         g = self.g
         holders = [e for e, k in g.kind.items() if k is DS or k is RT or k is TL]
@@ -416,7 +416,7 @@ class GraphFacts:
         return _from_traces(traces, self._subjects(traces, self.models))
 
     # ------------------------------------------------------------ training-time facts
-    @cached_property
+    @lazy
     def trained_on_sensitive(self) -> Fact:
         g = self.g
         holders = [e for e, k in g.kind.items() if k is DT or k is DS]
@@ -431,7 +431,7 @@ class GraphFacts:
         traces = levelled_bfs(g, levels, edges=self._training_edges)
         return _from_traces(traces, self._subjects(traces, self.models))
 
-    @cached_property
+    @lazy
     def untrusted_training_data(self) -> Fact:
         g = self.g
 
@@ -449,7 +449,7 @@ class GraphFacts:
         traces = levelled_bfs(g, self._untrusted_levels(element_seeds), edges=self._training_edges)
         return _from_traces(traces, self._subjects(traces, self.models))
 
-    @cached_property
+    @lazy
     def feeds_training(self) -> Fact:
         g = self.g
         decisions = self._decision_traces
@@ -459,7 +459,7 @@ class GraphFacts:
         traces = levelled_bfs(g, levels, reverse=True, edges=self._training_edges)
         return _from_traces(traces, [n for n, t in traces.items() if t[DIST] > 0], reverse=True)
 
-    @cached_property
+    @lazy
     def third_party_lineage(self) -> Fact:
         g = self.g
         weight_edges = {fid for fid in g.flows if g.fmask[fid] & WEIGHTS}
@@ -482,18 +482,18 @@ class GraphFacts:
 
         return _from_traces(traces, [m for m in self.models if m in traces and deployed(m)])
 
-    @cached_property
+    @lazy
     def feedback_cycle(self) -> Fact:
         g = self.g
         return self._cycle_fact(lambda n: g.kind[n] is TR)
 
-    @cached_property
+    @lazy
     def agent_loop(self) -> Fact:
         g = self.g
         return self._cycle_fact(lambda n: g.kind[n] is TL or (g.kind[n] is P and g.props[n].role is ProcessRole.AGENT))
 
     # ------------------------------------------------------------ what outputs drive
-    @cached_property
+    @lazy
     def _action_levels(self) -> list[list[str]]:
         g = self.g
         tools = [t for t in g.of_kind(TL) if not g.props[t].human_approval]
@@ -511,7 +511,7 @@ class GraphFacts:
             by_cap[ToolCapability.SEND_MESSAGES],
         ]
 
-    @cached_property
+    @lazy
     def _unapproved_relays(self) -> set[str]:
         """Elements a model's output passes through with no person approving it."""
         g = self.g
@@ -525,19 +525,19 @@ class GraphFacts:
             out.add(e)
         return out
 
-    @cached_property
+    @lazy
     def action_traces(self) -> dict[str, Trace]:
         """For every element: the worst unapproved action its output reaches (reverse search)."""
         return levelled_bfs(
             self.g, self._action_levels, reverse=True, edges=self._inference_edges, expand=self._unapproved_relays
         )
 
-    @cached_property
+    @lazy
     def output_drives_action(self) -> Fact:
         traces = self.action_traces
         return _from_traces(traces, self._subjects(traces, self.models), reverse=True)
 
-    @cached_property
+    @lazy
     def unapproved_action(self) -> Fact:
         g = self.g
         actions = [a for lvl in self._action_levels for a in lvl]
@@ -545,23 +545,23 @@ class GraphFacts:
         traces = levelled_bfs(g, [generative, self.models], edges=self._inference_edges, expand=self._unapproved_relays)
         return _from_traces(traces, self._subjects(traces, dict.fromkeys(actions)))
 
-    @cached_property
+    @lazy
     def _output_traces(self) -> dict[str, Trace]:
         g = self.g
         generative = [m for m in self.models if g.props[m].model_type is ModelType.GENERATIVE]
         return levelled_bfs(g, [generative, self.models], edges=self._inference_edges, expand=self._not_training_or_human)
 
-    @cached_property
+    @lazy
     def model_output_reaches(self) -> Fact:
         t = self._output_traces
         return _from_traces(t, [n for n, x in t.items() if x[DIST] > 0])
 
-    @cached_property
+    @lazy
     def generative_output_reaches(self) -> Fact:
         t = self._output_traces
         return _from_traces(t, [n for n, x in t.items() if x[DIST] > 0 and x[LEVEL] == 0])
 
-    @cached_property
+    @lazy
     def agent_memory_loop(self) -> Fact:
         g = self.g
         back = self._context_back
@@ -574,7 +574,7 @@ class GraphFacts:
         return Fact(dict.fromkeys(stores, 0), build, (out, back))
 
     # ------------------------------------------------------------ exposure and decisions
-    @cached_property
+    @lazy
     def reachable_from_untrusted(self) -> Fact:
         g = self.g
         traces = levelled_bfs(
@@ -582,7 +582,7 @@ class GraphFacts:
         )
         return _from_traces(traces, [n for n in traces if g.kind[n] is not A])
 
-    @cached_property
+    @lazy
     def exposed_to_untrusted(self) -> Fact:
         g = self.g
         levels: dict[str, int] = {}
@@ -600,7 +600,7 @@ class GraphFacts:
                 levels[e] = g.rank[e]
         return Fact(levels, via.__getitem__, via)
 
-    @cached_property
+    @lazy
     def holds_model_artifacts(self) -> Fact:
         g = self.g
         via: dict[str, tuple[str, ...]] = {}
@@ -614,7 +614,7 @@ class GraphFacts:
                 via[s] = (s,)
         return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
 
-    @cached_property
+    @lazy
     def _decision_traces(self) -> dict[str, Trace]:
         g = self.g
         index = {dc: i for i, dc in enumerate(DECISION_LEVELS)}
@@ -633,11 +633,11 @@ class GraphFacts:
         """The worst unapproved action ``node``'s output reaches, with the path to it."""
         return self._downstream(node, self.action_traces, self._actions_seen)
 
-    @cached_property
+    @lazy
     def _decisions_seen(self) -> dict:
         return {}
 
-    @cached_property
+    @lazy
     def _actions_seen(self) -> dict:
         return {}
 
@@ -651,19 +651,19 @@ class GraphFacts:
         seen[node] = out
         return out
 
-    @cached_property
+    @lazy
     def influences_decision(self) -> Fact:
         t = self._decision_traces
         return _from_traces(t, [n for n, x in t.items() if x[LEVEL] < REVIEWED_LEVELS], reverse=True)
 
     # ------------------------------------------------------------ flow facts
-    @cached_property
+    @lazy
     def crosses_boundary(self) -> Fact:
         g = self.g
         via = {f.id: (f.source, f.id, f.target) for f in g.flows.values() if g.zone[f.source] != g.zone[f.target]}
         return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
 
-    @cached_property
+    @lazy
     def into_more_trusted(self) -> Fact:
         g = self.g
         via = {}

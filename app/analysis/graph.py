@@ -9,10 +9,9 @@ need it (strongly connected components).
 
 from __future__ import annotations
 
-from functools import cached_property
-
 import networkx as nx
 
+from app.analysis.lazy import lazy
 from app.model.diagram import ThreatModel
 from app.model.elements import ElementBase, Flow
 from app.model.types import Access, DataKind, ElementKind
@@ -67,6 +66,17 @@ class ModelGraph:
         self.props = {eid: e.properties for eid, e in self.elements.items()}  # type: ignore[attr-defined]
         self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
         self.zone: dict[str, str | None] = self._zones()
+
+    def share_topology(self, old: "ModelGraph") -> None:
+        """Take ``old``'s adjacency and components, which are equal to this graph's own.
+
+        Only for a graph of a model with the same element ids and the same flows
+        (ids and ends, in the same order) as ``old``'s. Equal searches then see the
+        very same adjacency and are reused without checking it node by node.
+        """
+        self.out_adj, self.in_adj = old.out_adj, old.in_adj
+        if "components" in old.__dict__:
+            self.__dict__["components"] = old.__dict__["components"]
 
     def rebind(self, model: ThreatModel) -> "ModelGraph":
         """This graph for ``model``, which has the same structure (ids, kinds, flows, boundaries, fact inputs).
@@ -128,7 +138,7 @@ class ModelGraph:
             return f"{self.name(f.source)} → {self.name(f.target)}"
         return self._boundary_names.get(ident, ident)
 
-    @cached_property
+    @lazy
     def _names(self) -> dict[str, str]:
         out = {eid: e.name for eid, e in self.elements.items()}
         out.update((fid, f.name) for fid, f in self.flows.items() if f.name)
@@ -139,7 +149,7 @@ class ModelGraph:
             return "outside every trust boundary"
         return self._boundary_names.get(bid, bid)
 
-    @cached_property
+    @lazy
     def _boundary_names(self) -> dict[str, str]:
         return {b.id: b.name for b in self.model.boundaries}
 
@@ -169,21 +179,21 @@ class ModelGraph:
     def of_kind(self, kind: ElementKind) -> list[str]:
         return self._by_kind.get(kind, [])
 
-    @cached_property
+    @lazy
     def _by_kind(self) -> dict[ElementKind, list[str]]:
         out: dict[ElementKind, list[str]] = {}
         for eid, k in self.kind.items():
             out.setdefault(k, []).append(eid)
         return out
 
-    @cached_property
+    @lazy
     def nx(self) -> nx.DiGraph:
         g = nx.DiGraph()
         g.add_nodes_from(self.elements)
         g.add_edges_from((f.source, f.target) for f in self.flows.values())
         return g
 
-    @cached_property
+    @lazy
     def components(self) -> dict[str, int]:
         """Strongly connected component index of every element in a cycle (absent: in none)."""
         comp: dict[str, int] = {}
