@@ -38,12 +38,25 @@ def label_size(text: str, max_width: float = WRAP_AT) -> tuple[float, float, str
     short gap between two elements gets a narrow, taller label instead of one
     that covers their names), three lines at most; what does not fit is elided.
     """
+    width = max(40.0, min(max_width, LABEL_MAX_W))
+    key = (text, width)
+    size = _SIZES.get(key)
+    if size is None:
+        if len(_SIZES) >= 4096:  # a diagram has few distinct names; never let renames grow this
+            _SIZES.clear()
+        size = _SIZES[key] = _label_size(text, width)
+    return size
+
+
+_SIZES: dict[tuple[str, float], tuple[float, float, str]] = {}  # flows share a few names ("prompts")
+
+
+def _label_size(text: str, width: float) -> tuple[float, float, str]:
     global _metrics
     if _metrics is None:
         _metrics = QFontMetricsF(label_font())
     fm = _metrics
     text = " ".join(text.split())  # newlines and tabs in a name never break the box
-    width = max(40.0, min(max_width, LABEL_MAX_W))
     lines: list[str] = []
     current = ""
     for word in text.split(" "):
@@ -169,8 +182,7 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self.name = name
         self._shown = ""
         self._route = _NO_ROUTE
-        self._polyline = QPolygonF()
-        self._arrow: QPolygonF | None = None
+        self._drawn: tuple[QPolygonF, QPolygonF | None] | None = None  # line and arrowhead, built when first painted
         self._label = QRectF()
         self._bounds = QRectF()
         self._shape: QPainterPath | None = None
@@ -197,10 +209,8 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self._shown = shown
         self._shape = None
         self._line = None
+        self._drawn = None
         pts = route.points
-        # drawn every frame: build the polyline and the arrowhead once per route
-        self._polyline = QPolygonF(list(pts))
-        self._arrow = arrow_head(pts[-1], pts[-2]) if len(pts) >= 2 and pts[0] != pts[-1] else None
         xs = [p.x() for p in pts]
         ys = [p.y() for p in pts]
         bounds = QRectF(QPointF(min(xs), min(ys)), QPointF(max(xs), max(ys))).adjusted(-12, -12, 12, 12)
@@ -259,7 +269,13 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         pens = pens_for(self.theme)
         selected = self.isSelected()  # a C++ call: cheaper than testing option.state's Python enum flags
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        line = self._polyline
+        if self._drawn is None:
+            # drawn every frame, but most flows of a large diagram are never on screen: build the
+            # polyline and the arrowhead once per route, when first painted
+            pts = self._route.points
+            arrow = arrow_head(pts[-1], pts[-2]) if len(pts) >= 2 and pts[0] != pts[-1] else None
+            self._drawn = (QPolygonF(list(pts)), arrow)
+        line, arrow = self._drawn
         if selected or self.highlighted:
             # Wider pens are stroked into polygons: a long flow mostly off-screen would cost more
             # than the whole frame, so stroke only its visible part. The usual one-pixel cosmetic
@@ -273,10 +289,10 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
             painter.drawPolyline(line)
         painter.setPen(pens.selected if selected else pens.line)
         painter.drawPolyline(line)
-        if self._arrow is not None:
+        if arrow is not None:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(self.theme.selection if selected else self.theme.flow)
-            painter.drawPolygon(self._arrow)
+            painter.drawPolygon(arrow)
         if selected:
             painter.setPen(pens.grip)
             painter.setBrush(self.theme.node_fill)

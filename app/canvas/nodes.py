@@ -97,6 +97,7 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         self.name = name
         self.theme = theme or current_theme()
         self._w, self._h = rect.width(), rect.height()
+        self._x, self._y = rect.x(), rect.y()  # pos() as floats: routing reads them thousands of times
         self._outline: QPainterPath | None = None
         self._polygon: QPolygonF | None = None
         self.hovered = False
@@ -180,6 +181,7 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
             self.prepareGeometryChange()
             self._w, self._h = rect.width(), rect.height()
             self._outline = self._polygon = None
+        self._x, self._y = rect.x(), rect.y()
         self.setPos(rect.topLeft())
 
     # -- geometry questions
@@ -187,7 +189,10 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         return QRectF(0, 0, self._w, self._h)
 
     def scene_rect(self) -> QRectF:
-        return QRectF(self.pos(), self.local_rect().size())
+        return QRectF(self._x, self._y, self._w, self._h)
+
+    def scene_center(self) -> QPointF:
+        return QPointF(self._x + self._w / 2, self._y + self._h / 2)
 
     def outline(self) -> QPainterPath:
         if self._outline is None:

@@ -99,11 +99,16 @@ class Route:
 
     def point_at(self, fraction: float) -> tuple[QPointF, QPointF]:
         """The point at ``fraction`` (0..1) of the length, and the unit direction there."""
+        x, y, ux, uy = self.point_xy(fraction)
+        return QPointF(x, y), QPointF(ux, uy)
+
+    def point_xy(self, fraction: float) -> tuple[float, float, float, float]:
+        """:meth:`point_at` as plain numbers ``(x, y, ux, uy)``: label placement probes thousands."""
         total = self._cumulative[-1]
         pts = self.points
         if total == 0 or len(pts) < 2:
             p = pts[0] if pts else QPointF()
-            return QPointF(p), QPointF(1, 0)
+            return p.x(), p.y(), 1.0, 0.0
         want = max(0.0, min(1.0, fraction)) * total
         cum = self._cumulative
         i = 0
@@ -112,8 +117,9 @@ class Route:
         a, b = pts[i], pts[i + 1]
         seg = cum[i + 1] - cum[i] or 1.0
         t = (want - cum[i]) / seg
-        dx, dy = b.x() - a.x(), b.y() - a.y()
-        return QPointF(a.x() + dx * t, a.y() + dy * t), QPointF(dx / seg, dy / seg)
+        ax, ay = a.x(), a.y()
+        dx, dy = b.x() - ax, b.y() - ay
+        return ax + dx * t, ay + dy * t, dx / seg, dy / seg
 
 
 def route(
@@ -205,22 +211,39 @@ class LabelPlacer:
                 for j in range(math.floor(box[1] / c), math.floor(box[3] / c) + 1)]
 
     def _cost(self, box: tuple[float, float, float, float], me: str) -> float:
+        """Total area of the obstacles (other than ``me``) that ``box`` overlaps."""
         left, top, right, bottom = box
-        seen: set[str] = {me}
+        c = self.CELL
+        i0, i1 = math.floor(left / c), math.floor(right / c)
+        j0, j1 = math.floor(top / c), math.floor(bottom / c)
+        cells = self._cells
         cost = 0.0
-        for cell in self._cells_of(box):
-            bucket = self._cells.get(cell)
-            if not bucket:
-                continue
-            for key, (ol, ot, orr, ob) in bucket.items():
-                if key in seen:
+        if i0 == i1 and j0 == j1:  # the usual case: one cell, whose obstacles are distinct
+            bucket = cells.get((i0, j0))
+            if bucket:
+                for key, (ol, ot, orr, ob) in bucket.items():
+                    if key != me:
+                        w = min(right, orr) - max(left, ol)
+                        if w > 0:
+                            h = min(bottom, ob) - max(top, ot)
+                            if h > 0:
+                                cost += w * h
+            return cost
+        seen: set[str] = {me}  # an obstacle spanning several cells counts once
+        for i in range(i0, i1 + 1):
+            for j in range(j0, j1 + 1):
+                bucket = cells.get((i, j))
+                if not bucket:
                     continue
-                seen.add(key)
-                w = min(right, orr) - max(left, ol)
-                if w > 0:
-                    h = min(bottom, ob) - max(top, ot)
-                    if h > 0:
-                        cost += w * h
+                for key, (ol, ot, orr, ob) in bucket.items():
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    w = min(right, orr) - max(left, ol)
+                    if w > 0:
+                        h = min(bottom, ob) - max(top, ot)
+                        if h > 0:
+                            cost += w * h
         return cost
 
     def place(self, path: Route, size: QSizeF, key: str) -> QRectF:
@@ -229,11 +252,15 @@ class LabelPlacer:
         best: tuple[float, float, float, float] | None = None
         best_cost = math.inf
         fractions, shifts = (self.QUICK_FRACTIONS, self.QUICK_SHIFTS) if self.quick else (self.FRACTIONS, self.SHIFTS)
-        probes = [path.point_at(frac) for frac in fractions]
+        probes: list = [None] * len(fractions)  # points along the line, found when first tried
         for shift in shifts:
             off = shift * h
-            for frac, (p, d) in zip(fractions, probes):
-                cx, cy = p.x() - d.y() * off, p.y() + d.x() * off
+            for k, frac in enumerate(fractions):
+                probe = probes[k]
+                if probe is None:
+                    probe = probes[k] = path.point_xy(frac)
+                px, py, ux, uy = probe
+                cx, cy = px - uy * off, py + ux * off
                 box = (cx - w / 2 - self.BADGE_ROOM, cy - h / 2 - self.BADGE_ROOM / 2, cx + w / 2, cy + h / 2)
                 cost = self._cost(box, key) + abs(frac - 0.5) * 40 + abs(shift) * 60
                 if cost < best_cost:

@@ -234,9 +234,10 @@ class DiagramScene(QGraphicsScene):
         self._grid = NodeGrid()
         self._pair_of = {}
         for node in self.nodes.values():
-            self._placer.set_obstacle(node.item_id, _with_badge(node.scene_rect()))
-            self._placer.set_obstacle("\0badge:" + node.item_id, _badge_zone(node.scene_rect()))
-            self._grid.set(node.item_id, node.scene_rect())
+            rect = node.scene_rect()
+            self._placer.set_obstacle(node.item_id, _with_badge(rect))
+            self._placer.set_obstacle("\0badge:" + node.item_id, _badge_zone(rect))
+            self._grid.set(node.item_id, rect)
         for ident in self.boundaries:
             self._title_moved(ident)
         for f in model.flows:
@@ -321,12 +322,12 @@ class DiagramScene(QGraphicsScene):
             lane = -lane
         points = doc.flow_points(fid)
         waypoints = [QPointF(p.x, p.y) for p in points] if points else ()
+        a, b = src.scene_center(), dst.scene_center()
         if not waypoints and not lane:
             # no hand-made route: bend around elements the straight line would cross
-            waypoints = detour(src.scene_rect().center(), dst.scene_rect().center(), self._grid, (f.source, f.target))
+            waypoints = detour(a, b, self._grid, (f.source, f.target))
         r = route(
-            src.scene_rect().center(), src.outline_polygon(),
-            dst.scene_rect().center(), dst.outline_polygon(),
+            a, src.outline_polygon(), b, dst.outline_polygon(),
             waypoints, lane, src.pos(), dst.pos(), (src.is_box(), dst.is_box()),
         )
         if f.name:
