@@ -31,6 +31,7 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from app.document.filewatch import FileWatcher
 from app.document.ids import fresh_ids
 from app.document.patch import Changes, Patch, apply_patch, diff_patch
+from app.document.runner import gc_paused
 from app.model import (
     Boundary,
     ElementBase,
@@ -232,8 +233,9 @@ class Document(QObject):
     def open(self, path: str | os.PathLike) -> None:
         """Open a model file. On ``ModelError`` or ``OSError`` the current model stays open."""
         path = os.path.abspath(os.fspath(path))
-        model = load_model(path)
-        self.set_model(model, path)
+        with gc_paused():  # reading and mirroring the model only builds objects that live on
+            model = load_model(path)
+            self.set_model(model, path)
 
     def save(self, path: str | os.PathLike | None = None) -> str:
         """Write the model atomically to ``path`` (default: the current file); return the path.
