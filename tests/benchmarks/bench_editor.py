@@ -99,6 +99,7 @@ def bench_open(path: Path, repeat: int, app):
         canvas.view.deleteLater()
         canvas.deleteLater()
         doc.deleteLater()
+        del canvas, doc
         discard(app)
     from app.gui.main_window import MainWindow
 
@@ -114,6 +115,7 @@ def bench_open(path: Path, repeat: int, app):
         window.document.set_model(window.document.model)
         window.close()
         window.deleteLater()
+        del window
         discard(app)
     return best_ms(canvas_times), best_ms(window_times)
 
@@ -123,7 +125,8 @@ def discard(app) -> None:
 
     processEvents() alone leaves deferred deletions for the event loop, which a
     script never enters: each repeat's canvas stayed alive, and the garbage
-    collector walked all of them during the next open.
+    collector walked all of them during the next open. The caller drops its
+    own references first.
     """
     app.processEvents()
     app.sendPostedEvents(None, QEvent.Type.DeferredDelete)
