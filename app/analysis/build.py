@@ -124,10 +124,7 @@ def build_finding(
     imf = _factors(entry.impact.base, library.impact_drivers(entry), ctx, "impact")
     likelihood = clamp(sum(f.delta for f in lf))
     impact = clamp(sum(f.delta for f in imf))
-    declared: set[str] = set()
-    for i in ctx.ids:
-        obj = g.elements.get(i) or g.flows[i]
-        declared.update(obj.controls)
+    declared = set().union(*map(g.controls.__getitem__, ctx.ids))
     mitigations = []
     rl, ri = likelihood, impact
     for ref in library.mitigations(entry.id):

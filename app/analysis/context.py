@@ -6,6 +6,8 @@ read from this; nothing here decides anything.
 
 from __future__ import annotations
 
+from itertools import chain
+
 from app.analysis.facts import GraphFacts
 from app.analysis.graph import ModelGraph
 from app.analysis.lazy import lazy
@@ -37,19 +39,15 @@ class FindingContext:
     @lazy
     def ids(self) -> tuple[str, ...]:
         """Every element and flow involved: the subject first, then each path in order."""
-        seen = {self.subject: None}
-        for p in (self.primary, *self.paths.values()):
-            for i in p:
-                seen.setdefault(i, None)
-        return tuple(seen)
+        return tuple(dict.fromkeys(chain((self.subject,), self.primary, *self.paths.values())))
 
     @lazy
     def element_ids(self) -> tuple[str, ...]:
-        return tuple(i for i in self.ids if i in self.g.elements)
+        return tuple(filter(self.g.elements.__contains__, self.ids))
 
     @lazy
     def flow_ids(self) -> tuple[str, ...]:
-        return tuple(i for i in self.ids if i in self.g.flows)
+        return tuple(filter(self.g.flows.__contains__, self.ids))
 
     @property
     def flow(self) -> Flow | None:

@@ -86,7 +86,7 @@ class ModelGraph:
         """
         new = ModelGraph.__new__(ModelGraph)
         new.__dict__.update(self.__dict__)
-        for cached in ("_names", "_boundary_names"):
+        for cached in ("_names", "_boundary_names", "controls"):  # read from the objects
             new.__dict__.pop(cached, None)
         new.model = model
         new.elements = {e.id: e for e in model.elements}
@@ -137,6 +137,13 @@ class ModelGraph:
         if f is not None:  # an unnamed flow reads as its two ends
             return f"{self.name(f.source)} → {self.name(f.target)}"
         return self._boundary_names.get(ident, ident)
+
+    @lazy
+    def controls(self) -> dict[str, tuple[str, ...]]:
+        """The controls declared on each element and flow."""
+        out = {eid: e.controls for eid, e in self.elements.items()}
+        out.update((fid, f.controls) for fid, f in self.flows.items())
+        return out
 
     @lazy
     def _names(self) -> dict[str, str]:
