@@ -170,6 +170,9 @@ class FlowLabelItem(QGraphicsItem):
             paint_badge(painter, flow.badge_center(), flow.badge, theme.background)
 
 
+_FLOW_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
+
+
 class FlowItem(CanvasItemMixin, QGraphicsItem):
     """A flow between two elements. Lives at the scene origin: its route is in scene coordinates."""
 
@@ -189,9 +192,7 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
         self._line: QPainterPath | None = None
         self.label_item = FlowLabelItem(self)  # the scene adds it beside this item
         self.setZValue(5)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable)
-        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)  # paint() gets the exposed rect
-        self.setAcceptHoverEvents(False)
+        self.setFlags(_FLOW_FLAGS)  # selectable; paint() gets the exposed rect
 
     def type(self) -> int:
         return self.Type

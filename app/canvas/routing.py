@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
-from PySide6.QtGui import QPolygonF
+from PySide6.QtGui import QPainterPath, QPolygonF
 
 LANE_GAP = 16.0  # distance between parallel flows of one pair of elements
 
@@ -50,18 +50,38 @@ def clip_to_outline(inside: QPointF, outside: QPointF, outline: QPolygonF, origi
         return QPointF(inside)  # the far end is inside the box too
     if box:
         return QPointF(inside.x() + dx * t_exit, inside.y() + dy * t_exit)
-    fill = Qt.FillRule.WindingFill
-    contains = outline.containsPoint
-    if not contains(QPointF(x0, y0), fill):
+    contains = _outline_path(outline).contains
+    if not contains(QPointF(x0, y0)):
         return QPointF(inside.x() + dx * t_exit, inside.y() + dy * t_exit)
     lo, hi = 0.0, t_exit
     for _ in range(11):
         mid = (lo + hi) / 2
-        if contains(QPointF(x0 + dx * mid, y0 + dy * mid), fill):
+        if contains(QPointF(x0 + dx * mid, y0 + dy * mid)):
             lo = mid
         else:
             hi = mid
     return QPointF(inside.x() + dx * hi, inside.y() + dy * hi)
+
+
+_PATHS: dict[int, tuple[QPolygonF, QPainterPath]] = {}
+
+
+def _outline_path(outline: QPolygonF) -> QPainterPath:
+    """``outline`` as a winding-filled path, whose point test is about twice as fast as the polygon's.
+
+    Kept per polygon object (element items of one shape share one polygon); the
+    cache holds the polygon itself, so its id cannot be reused while cached.
+    """
+    entry = _PATHS.get(id(outline))
+    if entry is None or entry[0] is not outline:
+        path = QPainterPath()
+        path.addPolygon(outline)
+        path.closeSubpath()
+        path.setFillRule(Qt.FillRule.WindingFill)
+        if len(_PATHS) >= 256:
+            _PATHS.clear()
+        entry = _PATHS[id(outline)] = (outline, path)
+    return entry[1]
 
 
 def _box_exit(x0: float, y0: float, dx: float, dy: float, r: QRectF) -> float | None:
@@ -218,16 +238,14 @@ class LabelPlacer:
         j0, j1 = math.floor(top / c), math.floor(bottom / c)
         cells = self._cells
         cost = 0.0
+        # (comparisons, not min() and max(): on a large diagram this loop runs 200,000 times)
         if i0 == i1 and j0 == j1:  # the usual case: one cell, whose obstacles are distinct
             bucket = cells.get((i0, j0))
             if bucket:
                 for key, (ol, ot, orr, ob) in bucket.items():
-                    if key != me:
-                        w = min(right, orr) - max(left, ol)
-                        if w > 0:
-                            h = min(bottom, ob) - max(top, ot)
-                            if h > 0:
-                                cost += w * h
+                    if orr > left and ol < right and ob > top and ot < bottom and key != me:
+                        cost += (((right if right < orr else orr) - (left if left > ol else ol))
+                                 * ((bottom if bottom < ob else ob) - (top if top > ot else ot)))
             return cost
         seen: set[str] = {me}  # an obstacle spanning several cells counts once
         for i in range(i0, i1 + 1):
@@ -236,14 +254,10 @@ class LabelPlacer:
                 if not bucket:
                     continue
                 for key, (ol, ot, orr, ob) in bucket.items():
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    w = min(right, orr) - max(left, ol)
-                    if w > 0:
-                        h = min(bottom, ob) - max(top, ot)
-                        if h > 0:
-                            cost += w * h
+                    if orr > left and ol < right and ob > top and ot < bottom and key not in seen:
+                        seen.add(key)
+                        cost += (((right if right < orr else orr) - (left if left > ol else ol))
+                                 * ((bottom if bottom < ob else ob) - (top if top > ot else ot)))
         return cost
 
     def place(self, path: Route, size: QSizeF, key: str) -> QRectF:

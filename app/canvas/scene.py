@@ -99,6 +99,7 @@ class DiagramScene(QGraphicsScene):
         self._selection = None
         self._syncing = False
         self._selected_flows: set[str] = set()
+        self._rebuilt_revision = -1
         self.selectionChanged.connect(self._on_scene_selection_changed_labels)
         self.overview = Overview(self)
         self.overview_mode = False
@@ -251,8 +252,8 @@ class DiagramScene(QGraphicsScene):
             if self.overview_mode:
                 _set_no_contents(item, True)
         self.overview.invalidate()
-        self.setSceneRect(QRectF())
         self.grow_scene_rect(reset=True)
+        self._rebuilt_revision = self.document.revision
         self.rebuilt.emit()
 
     def grow_scene_rect(self, reset: bool = False) -> None:
@@ -461,8 +462,9 @@ class DiagramScene(QGraphicsScene):
             if depth != item.depth:
                 item.set_depth(depth)
 
-    def _on_document_revision_changed(self, _revision: int) -> None:
-        self.grow_scene_rect()
+    def _on_document_revision_changed(self, revision: int) -> None:
+        if revision != self._rebuilt_revision:  # a reset's rebuild has just fitted the scene rect
+            self.grow_scene_rect()
         self._overview_changed(geometry=True)
 
     # ------------------------------------------------------------ overview (zoomed far out)
