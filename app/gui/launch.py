@@ -46,7 +46,7 @@ def application(qt_args: Sequence[str] = ()):
         # than the fill: those bands took ten times longer with the pool, and a 1:1 repaint of
         # the 2,000-element benchmark diagram about 15 % longer, on a two-core machine. Qt
         # reads this once, when the pool is first wanted: set it before the application
-        # exists. (A value the user set is kept.)
+        # exists.
         os.environ.setdefault("QT_NO_GUI_THREADPOOL", "1")
         # fractional scale factors (125 %, 150 %) render crisply instead of being rounded
         QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
