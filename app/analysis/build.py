@@ -8,6 +8,7 @@ objects that do not depend on the finding (mitigations, scores) are shared.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 
@@ -83,8 +84,14 @@ def clamp(value: int) -> int:
     return 1 if value < 1 else 5 if value > 5 else value
 
 
+@functools.cache
+def _base_factor(base: int, what: str) -> Factor:
+    """The first factor of every finding, shared (frozen) like scores and mitigations."""
+    return fast(Factor, {"name": "base", "delta": base, "reason": f"base {what} of this threat"})
+
+
 def _factors(base: int, drivers: dict[str, int], ctx: FindingContext, what: str) -> tuple[Factor, ...]:
-    out = [fast(Factor, {"name": "base", "delta": base, "reason": f"base {what} of this threat"})]
+    out = [_base_factor(base, what)]
     memo = ctx.facts.sentences
     for name, delta in drivers.items():
         if name in FOCUS_ONLY:  # the same answer for every entry on this subject: ask once per run

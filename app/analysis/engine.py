@@ -183,9 +183,8 @@ class _Run:
             self.graph = last.facts.g.rebind(model)
             self.facts = last.facts.rebind(self.graph)
         else:  # a structural edit: recompute the facts, keep those that came out the same
-            self.graph = ModelGraph(model)
-            if _same_topology(last.signature, signature):
-                self.graph.share_topology(last.facts.g)
+            same = _same_topology(last.signature, signature)
+            self.graph = ModelGraph(model, last.facts.g if same else None)
             self.facts = GraphFacts(self.graph)
             self.changed_facts = self.facts.adopt(last.facts)
         self.objects = {**self.graph.elements, **self.graph.flows}

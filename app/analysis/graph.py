@@ -44,39 +44,42 @@ _KINDS = {k.value: k for k in ElementKind}
 class ModelGraph:
     """Read-only index of a model for the fact computations."""
 
-    def __init__(self, model: ThreatModel):
+    def __init__(self, model: ThreatModel, same_topology: "ModelGraph | None" = None):
+        """``same_topology``: the graph of a model with the same element ids and the same
+        flows (ids and ends, in the same order); its adjacency and components are shared
+        (equal searches then see the very same adjacency and are reused unchecked)."""
         self.model = model
         self.elements: dict[str, ElementBase] = {e.id: e for e in model.elements}
         self.flows: dict[str, Flow] = {}
         self.out: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
         self.inc: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
-        self.out_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
-        self.in_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
         self.fmask: dict[str, int] = {}  # what each flow carries; 0: declares nothing
-        for f in model.flows:
-            # a dangling flow (the editor's snapshot may be mid-edit) is ignored, not fatal
-            if f.source in self.elements and f.target in self.elements and f.source != f.target:
-                self.flows[f.id] = f
-                self.out[f.source].append(f)
-                self.inc[f.target].append(f)
-                self.out_adj[f.source].append((f.id, f.target))
-                self.in_adj[f.target].append((f.id, f.source))
-                self.fmask[f.id] = mask(f.carries)
+        if same_topology is not None:
+            self.out_adj, self.in_adj = same_topology.out_adj, same_topology.in_adj
+            if "components" in same_topology.__dict__:
+                self.__dict__["components"] = same_topology.__dict__["components"]
+            for f in model.flows:
+                if f.id in same_topology.flows:
+                    self.flows[f.id] = f
+                    self.out[f.source].append(f)
+                    self.inc[f.target].append(f)
+                    self.fmask[f.id] = mask(f.carries)
+        else:
+            self.out_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
+            self.in_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
+            for f in model.flows:
+                # a dangling flow (the editor's snapshot may be mid-edit) is ignored, not fatal
+                if f.source in self.elements and f.target in self.elements and f.source != f.target:
+                    self.flows[f.id] = f
+                    self.out[f.source].append(f)
+                    self.inc[f.target].append(f)
+                    self.out_adj[f.source].append((f.id, f.target))
+                    self.in_adj[f.target].append((f.id, f.source))
+                    self.fmask[f.id] = mask(f.carries)
         self.kind: dict[str, ElementKind] = {eid: _KINDS[e.kind] for eid, e in self.elements.items()}
         self.props = {eid: e.properties for eid, e in self.elements.items()}  # type: ignore[attr-defined]
         self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
         self.zone: dict[str, str | None] = self._zones()
-
-    def share_topology(self, old: "ModelGraph") -> None:
-        """Take ``old``'s adjacency and components, which are equal to this graph's own.
-
-        Only for a graph of a model with the same element ids and the same flows
-        (ids and ends, in the same order) as ``old``'s. Equal searches then see the
-        very same adjacency and are reused without checking it node by node.
-        """
-        self.out_adj, self.in_adj = old.out_adj, old.in_adj
-        if "components" in old.__dict__:
-            self.__dict__["components"] = old.__dict__["components"]
 
     def rebind(self, model: ThreatModel) -> "ModelGraph":
         """This graph for ``model``, which has the same structure (ids, kinds, flows, boundaries, fact inputs).
