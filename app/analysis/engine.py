@@ -6,11 +6,13 @@ ids and order, byte for byte, however it got there.
 Re-analysis is incremental. The last run's graph facts and findings are kept
 (one snapshot, replaced whole under a lock, never mutated). When the next
 model has the same *structure* (the element kinds and properties facts read,
-the flows' ends and data, the boundaries), its facts are the last run's; a
-finding is then rebuilt only when one of the elements or flows it depends on
-changed (compared by identity: the editor's snapshots share untouched
-objects) or its review record did. Any other change means a full run. A test
-checks, over random edit sequences, that incremental and full runs agree.
+the flows' ends and data, the boundaries), its facts are the last run's.
+Otherwise the facts are recomputed and each is compared with the last run's
+(:meth:`GraphFacts.adopt`): unchanged facts are kept. A finding is rebuilt
+only when one of the elements or flows it depends on changed (compared by
+identity: the editor's snapshots share untouched objects), a fact answer it
+read changed, or its review record did. Tests check, over random edit
+sequences with structural edits, that incremental and full runs agree.
 """
 
 from __future__ import annotations

@@ -9,8 +9,9 @@ Prints, for synthetic models of 100, 1,000 and 10,000 elements:
 
 and for the 1,000-element model, re-analysis after one-element edits made the
 way the editor makes them (a new snapshot sharing every untouched object):
-a rename, a control added, a property the graph facts do not read, and one
-they do (which forces a full run).
+a rename, a control added, a property the graph facts do not read, one they
+do (a structural edit: facts recomputed, unchanged ones and the findings that
+read only them kept), and a new flow (the topology changes too).
 
 Targets (issue 3): 1k full < 0.25 s, 10k full < 3 s, near-linear growth,
 re-analysis after a one-element edit of the 1k model < 50 ms. Times are the
@@ -68,7 +69,14 @@ def _edited(model: ThreatModel, kind: str, n: int) -> ThreatModel:
         data["controls"] = sorted(set(data["controls"]) ^ {"rate-limiting"})
     elif kind == "property":  # not read by the graph facts
         data["properties"]["public_architecture"] = not data["properties"]["public_architecture"]
-    else:  # read by the graph facts: the structure changes, a full run follows
+    elif kind == "flow":  # a new flow from the model to a tool of another unit: the topology changes
+        tools = [t for t in model.elements if t.kind == "tool"]
+        tool = tools[(n * 11 + 5) % len(tools)]
+        flow = {"id": f"bench_flow_{n}", "source": e.id, "target": tool.id, "carries": ["tool_calls"]}
+        data_model = {k: getattr(model, k) for k in type(model).model_fields}
+        data_model["flows"] = (*model.flows, flow)
+        return ThreatModel.model_validate(data_model)
+    else:  # read by the graph facts: a structural edit, the facts are recomputed
         data["properties"]["access"] = "anonymous" if data["properties"]["access"] != "anonymous" else "internal"
     return _with_element(model, type(e).model_validate(data))
 
@@ -97,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
               f" {warm_cpu:>9.3f}s  {warm_cpu / size * 1e6:7.1f} µs")
     model = synthetic_model(1000)
     print("\nre-analysis of the 1,000-element model after a one-element edit:")
-    for kind in ("rename", "control", "property", "structure"):
+    for kind in ("rename", "control", "property", "structure", "flow"):
         walls, cpus = [], []
         current = model
         _forget()
@@ -111,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
             cpus.append(time.process_time() - c)
             current = nxt
         label = {"rename": "rename a model", "control": "add a control to a model", "property":
-                 "change a property facts do not read", "structure": "change access (facts recomputed)"}[kind]
+                 "change a property facts do not read", "structure": "change access (facts recomputed)",
+                 "flow": "add a flow (topology changes)"}[kind]
         median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
         print(f"  {label:<38} wall best {min(walls) * 1000:6.1f} ms, median {median(walls) * 1000:6.1f} ms;"
               f"  cpu median {median(cpus) * 1000:6.1f} ms")
