@@ -7,6 +7,7 @@ from PySide6.QtCore import QPointF, QRectF, QSizeF
 from PySide6.QtGui import QImage, QPainter, QPalette, QColor
 
 from app.canvas.containment import enclosing_boundary, innermost_boundary
+from app.canvas.flows import label_size
 from app.canvas.routing import LabelPlacer, Route, clip_to_outline, lane_offsets, route
 from app.canvas.symbols import outline_path, paint_symbol, text_rect
 from app.canvas.theme import theme_for
@@ -80,6 +81,20 @@ def test_point_at_walks_the_polyline(qapp):
     assert (p.x(), p.y()) == (100, 0) and (d.x(), d.y()) == (1, 0)
     p, d = r.point_at(0.75)
     assert (p.x(), p.y()) == (100, 50) and (d.x(), d.y()) == (0, 1)
+
+
+def test_point_xy_is_point_at_in_numbers(qapp):
+    r = Route((QPointF(0, 0), QPointF(100, 0), QPointF(100, 100)))
+    for fraction in (0.0, 0.3, 0.5, 0.75, 1.0):
+        p, d = r.point_at(fraction)
+        assert r.point_xy(fraction) == (p.x(), p.y(), d.x(), d.y())
+
+
+def test_label_size_wraps_to_the_width_asked_for_each_time(qapp):
+    text = "prompts, retrieved documents, tool results"
+    narrow, wide = label_size(text, 60), label_size(text, 170)
+    assert narrow[2].count("\n") > wide[2].count("\n") and narrow[0] < wide[0]
+    assert label_size(text, 60) == narrow and label_size(text, 170) == wide  # remembered, per width
 
 
 def test_label_placer_avoids_nodes_and_other_labels(qapp):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -58,6 +59,20 @@ def test_open_bad_file_raises_and_keeps_the_open_model(doc, tmp_path, content, m
     assert str(bad) in str(info.value)  # the message names the file
     assert doc.model is before and doc.undo_stack.count() == history and doc.is_modified()
     assert doc.file_path == ""
+
+
+def test_open_pauses_garbage_collection_only_while_it_runs(doc, saved, tmp_path):
+    """Opening builds objects that all live on: no automatic collection meanwhile, and it comes back after."""
+    assert gc.isenabled()
+    during = []
+    doc.model_reset.connect(lambda: during.append(gc.isenabled()))
+    doc.open(saved)
+    assert during == [False] and gc.isenabled()
+    bad = tmp_path / "bad.tcm.json"
+    bad.write_bytes(b"{ broken")
+    with pytest.raises(ModelError):
+        doc.open(bad)
+    assert gc.isenabled()
 
 
 def test_open_missing_file(doc, tmp_path):

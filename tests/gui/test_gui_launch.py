@@ -47,6 +47,16 @@ def test_screenshot_needs_a_file(tmp_path):
     assert result.returncode == 2 and "needs a FILE" in result.stderr
 
 
+def test_the_editor_application_runs_without_qts_gui_thread_pool(tmp_path):
+    """Handing short fills to Qt's thread pool costs more than the fills: the launcher turns it off."""
+    env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
+    env.update(QT_QPA_PLATFORM="offscreen", THREATCANVAS_HOME=str(tmp_path), PYTHONPATH=str(REPO))
+    code = "import os; from app.gui.launch import application; application(); print(os.environ['QT_NO_GUI_THREADPOOL'])"
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"
+
+
 def test_analysis_runs_off_the_gui_thread_and_the_newest_result_wins(make_window, qtbot):
     from gui_support import fake_analyze
 
