@@ -170,7 +170,8 @@ class FlowLabelItem(QGraphicsItem):
             paint_badge(painter, flow.badge_center(), flow.badge, theme.background)
 
 
-_FLOW_FLAGS = QGraphicsItem.GraphicsItemFlag.ItemIsSelectable | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption
+_FLOW_FLAGS = (QGraphicsItem.GraphicsItemFlag.ItemIsSelectable
+               | QGraphicsItem.GraphicsItemFlag.ItemUsesExtendedStyleOption)
 
 
 class FlowItem(CanvasItemMixin, QGraphicsItem):

@@ -52,7 +52,8 @@ def test_the_editor_application_runs_without_qts_gui_thread_pool(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "QT_NO_GUI_THREADPOOL"}
     env.update(QT_QPA_PLATFORM="offscreen", THREATCANVAS_HOME=str(tmp_path), PYTHONPATH=str(REPO))
     code = "import os; from app.gui.launch import application; application(); print(os.environ['QT_NO_GUI_THREADPOOL'])"
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120, cwd=REPO)
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
+                            cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"
 
