@@ -9,7 +9,7 @@ into the tooltip, which Qt renders as rich text.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
@@ -27,16 +27,39 @@ class Badge:
     count: int
     severity: Severity
     tooltip: str
+    # everything of its findings the badge and its tooltip show (see _shown): an unchanged key
+    # means an unchanged badge
+    key: tuple = field(default=(), compare=False, repr=False)
 
 
-def badges_from(findings_by_anchor: dict[str, list[Finding]]) -> dict[str, Badge]:
-    """One badge per anchor id that has findings."""
+_RANK = {severity: rank for rank, severity in enumerate(Severity)}  # Severity.rank, without its list
+
+
+def badges_from(findings_by_anchor: dict[str, list[Finding]], previous: dict[str, Badge] | None = None
+                ) -> dict[str, Badge]:
+    """One badge per anchor id that has findings.
+
+    A badge in ``previous`` (the last result's) whose findings show the same is
+    reused as it is: after an edit most anchors' findings are unchanged, and
+    writing thousands of tooltips again would hold up the GUI thread.
+    """
+    previous = previous or {}
     out: dict[str, Badge] = {}
     for anchor, findings in findings_by_anchor.items():
         if findings:
-            worst = max((f.residual.severity for f in findings), key=lambda s: s.rank)
-            out[anchor] = Badge(len(findings), worst, findings_tooltip(findings))
+            key = _shown(findings)
+            old = previous.get(anchor)
+            if old is not None and old.key == key:
+                out[anchor] = old
+                continue
+            worst = max((f.residual.severity for f in findings), key=_RANK.__getitem__)
+            out[anchor] = Badge(len(findings), worst, findings_tooltip(findings), key)
     return out
+
+
+def _shown(findings: list[Finding]) -> tuple:
+    """What a badge and its tooltip read from ``findings``."""
+    return tuple((f.id, f.residual.risk, f.residual.severity, f.title, f.status) for f in findings)
 
 
 def findings_tooltip(findings: list[Finding]) -> str:

@@ -302,8 +302,9 @@ class FlowItem(CanvasItemMixin, QGraphicsItem):
                 painter.drawEllipse(p, END_GRIP - 1, END_GRIP - 1)
 
     def set_badge(self, badge) -> None:
-        super().set_badge(badge)
-        self.label_item.setToolTip(self.toolTip())  # hovering the label lists the findings too
+        if badge != self.badge:
+            super().set_badge(badge)
+            self.label_item.setToolTip(self.toolTip())  # hovering the label lists the findings too
 
     def update(self, *args) -> None:  # noqa: D401 - Qt's name; the label shows our state too
         super().update(*args)

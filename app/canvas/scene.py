@@ -499,7 +499,7 @@ class DiagramScene(QGraphicsScene):
     # ------------------------------------------------------------ analysis annotations
     def set_analysis(self, result: AnalysisResult | None) -> None:
         """Show ``result``'s findings as badges and tooltips (``None`` clears them)."""
-        self._badges = badges_from(result.by_anchor()) if result is not None else {}
+        self._badges = badges_from(result.by_anchor(), self._badges) if result is not None else {}
         for ident, item in self._all_items():
             item.set_badge(self._badges.get(ident))
         self._overview_changed()

@@ -377,6 +377,22 @@ def test_badges_and_tooltips_come_from_the_analysis(window, ui):
     assert item.annotations_visible
 
 
+def test_tooltips_follow_the_findings_after_an_edit(window, ui):
+    """A re-analysis rewrites the tooltips whose findings changed and keeps the others."""
+    a = ui.place("actor", (150, 200))
+    b = ui.place("process", (500, 200))
+    c = ui.place("tool", (500, 450))
+    ui.drag(window.canvas.scene.nodes[a].scene_handle_center(), centre(window, b))
+    ui.drag(window.canvas.scene.nodes[b].scene_handle_center(), centre(window, c))
+    first, second = (window.canvas.scene.flows[f.id] for f in window.document.model.flows)
+    kept = second.toolTip()
+    window.selection.set([first.item_id])
+    ui.set_field("name", "card numbers")
+    assert "Test threat on card numbers" in first.toolTip()  # the fake analysis names the flow
+    assert first.label_item.toolTip() == first.toolTip()
+    assert second.toolTip() == kept
+
+
 def test_status_bar_counts_and_analysis_state(window, ui):
     a = ui.place("actor", (150, 200))
     b = ui.place("process", (500, 200))
