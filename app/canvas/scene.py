@@ -100,6 +100,7 @@ class DiagramScene(QGraphicsScene):
         self._syncing = False
         self._selected_flows: set[str] = set()
         self._rebuilt_revision = -1
+        self._reshaped: set[QGraphicsItem] = set()  # items whose geometry changed since the scene rect grew
         self.selectionChanged.connect(self._on_scene_selection_changed_labels)
         self.overview = Overview(self)
         self.overview_mode = False
@@ -257,9 +258,25 @@ class DiagramScene(QGraphicsScene):
         self.rebuilt.emit()
 
     def grow_scene_rect(self, reset: bool = False) -> None:
-        """Keep a generous margin of canvas around the diagram so there is room to draw and scroll."""
+        """Keep a generous margin of canvas around the diagram so there is room to draw and scroll.
+
+        ``reset`` fits the rect to every item; otherwise it grows to take in the
+        items placed, moved or re-routed since the last call (an edit touches a
+        few items; measuring all of a large diagram's took longer than the edit).
+        """
         margin = 2000.0
-        want = self.itemsBoundingRect().adjusted(-margin, -margin, margin, margin)
+        if reset:
+            content = self.itemsBoundingRect()
+        else:
+            content = QRectF()
+            for item in self._reshaped:
+                if item.scene() is self:
+                    content = content.united(item.sceneBoundingRect())
+            if content.isNull():
+                self._reshaped.clear()
+                return
+        self._reshaped.clear()
+        want = content.adjusted(-margin, -margin, margin, margin)
         if want.isEmpty():
             want = QRectF(-margin, -margin, 2 * margin, 2 * margin)
         self.setSceneRect(want if reset else self.sceneRect().united(want))
@@ -271,6 +288,7 @@ class DiagramScene(QGraphicsScene):
         item.setToolTip("")
         self.nodes[ident] = item
         self.addItem(item)
+        self._reshaped.add(item)
         if self.overview_mode:
             _set_no_contents(item, True)
 
@@ -280,6 +298,7 @@ class DiagramScene(QGraphicsScene):
         self.boundaries[ident] = item
         self.addItem(item)
         self.addItem(item.title_item)
+        self._reshaped.add(item)  # its title stays within its bounds
         item.title_item.refresh()
         if self.overview_mode:
             _set_no_contents(item, True)
@@ -339,6 +358,8 @@ class DiagramScene(QGraphicsScene):
             label, shown = QRectF(), ""
         item.set_name(f.name)
         item.set_route(r, label, shown)
+        self._reshaped.add(item)
+        self._reshaped.add(item.label_item)
 
     # ------------------------------------------------------------ previews (tools)
     def preview_rects(self, rects: dict[str, QRectF]) -> None:
@@ -347,9 +368,11 @@ class DiagramScene(QGraphicsScene):
         for ident, rect in rects.items():
             if ident in self.nodes:
                 self.nodes[ident].set_rect(rect)
+                self._reshaped.add(self.nodes[ident])
                 moved_nodes.append(ident)
             elif ident in self.boundaries:
                 self.boundaries[ident].set_rect(rect)
+                self._reshaped.add(self.boundaries[ident])
                 self._title_moved(ident)
         self._nodes_moved(moved_nodes)
         self._overview_changed(geometry=True)

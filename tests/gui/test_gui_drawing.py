@@ -223,6 +223,22 @@ def test_arrow_nudges_merge_into_one_undo_step(window, ui):
     assert window.document.rect(a) == before
 
 
+def test_the_canvas_grows_to_take_in_what_moves_away(window, ui):
+    a = ui.place("actor", (150, 200))
+    b = ui.place("process", (500, 200))
+    ui.drag(window.canvas.scene.nodes[a].scene_handle_center(), centre(window, b))
+    scene = window.canvas.scene
+    window.selection.set([b])
+    ui.view.setFocus()
+    for _ in range(70):  # 70 × five grid steps: far beyond the margin the canvas had
+        QTest.keyClick(ui.view, Qt.Key.Key_Right, SHIFT)
+    node = scene.nodes[b].sceneBoundingRect()
+    flow = scene.flows[window.document.model.flows[0].id]
+    assert node.right() > 3000
+    for item in (scene.nodes[b], flow, flow.label_item):
+        assert scene.sceneRect().contains(item.sceneBoundingRect().adjusted(-500, -500, 500, 500))
+
+
 def test_tab_walks_elements_in_id_order(window, ui):
     ids = [ui.place(k, (150 + 250 * i, 200)) for i, k in enumerate(("actor", "process", "model"))]
     window.selection.clear()
