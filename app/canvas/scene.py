@@ -99,7 +99,6 @@ class DiagramScene(QGraphicsScene):
         self._selection = None
         self._syncing = False
         self._selected_flows: set[str] = set()
-        self._rebuilt_revision = -1
         self._reshaped: set[QGraphicsItem] = set()  # items whose geometry changed since the scene rect grew
         self.selectionChanged.connect(self._on_scene_selection_changed_labels)
         self.overview = Overview(self)
@@ -254,7 +253,6 @@ class DiagramScene(QGraphicsScene):
                 _set_no_contents(item, True)
         self.overview.invalidate()
         self.grow_scene_rect(reset=True)
-        self._rebuilt_revision = self.document.revision
         self.rebuilt.emit()
 
     def grow_scene_rect(self, reset: bool = False) -> None:
@@ -272,10 +270,9 @@ class DiagramScene(QGraphicsScene):
             for item in self._reshaped:
                 if item.scene() is self:
                     content = content.united(item.sceneBoundingRect())
-            if content.isNull():
-                self._reshaped.clear()
-                return
         self._reshaped.clear()
+        if content.isNull() and not reset:
+            return  # nothing was placed, moved or re-routed
         want = content.adjusted(-margin, -margin, margin, margin)
         if want.isEmpty():
             want = QRectF(-margin, -margin, 2 * margin, 2 * margin)
@@ -485,9 +482,8 @@ class DiagramScene(QGraphicsScene):
             if depth != item.depth:
                 item.set_depth(depth)
 
-    def _on_document_revision_changed(self, revision: int) -> None:
-        if revision != self._rebuilt_revision:  # a reset's rebuild has just fitted the scene rect
-            self.grow_scene_rect()
+    def _on_document_revision_changed(self, _revision: int) -> None:
+        self.grow_scene_rect()
         self._overview_changed(geometry=True)
 
     # ------------------------------------------------------------ overview (zoomed far out)
