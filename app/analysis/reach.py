@@ -29,7 +29,9 @@ LEVEL, ORIGIN, PARENT, VIA, DIST = range(5)
 # is decided by its inputs and the adjacency of the nodes it reached, so a re-analysis after
 # an edit elsewhere (an access level, a name, a far-away flow) reuses it after checking those.
 _memo: dict[tuple, tuple[dict, dict[str, Trace]]] = {}
-_MEMO_SIZE = 256
+_MEMO_SIZE = 256  # searches
+_MEMO_NODES = 400_000  # traces kept in all (a 10,000-element model's run needs about 150,000)
+_memo_nodes = 0
 _memo_lock = threading.Lock()
 
 
@@ -61,10 +63,15 @@ def levelled_bfs(
         if before is adjacency or all(map(eq, map(adjacency.get, traces), map(before.__getitem__, traces))):
             return traces
     traces = _search(adjacency, key[1], edges, expand)
+    global _memo_nodes
     with _memo_lock:
-        if len(_memo) >= _MEMO_SIZE:
-            _memo.pop(next(iter(_memo)), None)  # oldest first
+        while _memo and (len(_memo) >= _MEMO_SIZE or _memo_nodes + len(traces) > _MEMO_NODES):
+            _memo_nodes -= len(_memo.pop(next(iter(_memo)))[1])  # oldest first
+        old = _memo.pop(key, None)
+        if old is not None:
+            _memo_nodes -= len(old[1])
         _memo[key] = (adjacency, traces)
+        _memo_nodes += len(traces)
     return traces
 
 
