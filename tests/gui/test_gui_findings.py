@@ -6,7 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtTest import QTest
 
 from app.analysis.findings import Severity
-from app.gui.findings_model import FINDING_ROLE, SEVERITY
+from app.gui.findings_model import FINDING_ROLE, SEVERITY, STATUS, TITLE
 from app.model.types import ReviewStatus
 from app.resources import examples_dir
 
@@ -99,6 +99,40 @@ def test_sorting_by_severity_and_filters(window):
     QTest.keyClicks(panel.search, "refund")
     shown = [panel.proxy.index(r, 0).data(FINDING_ROLE) for r in range(panel.proxy.rowCount())]
     assert shown and all("refund" in (f.title + panel.model.where(f)).lower() for f in shown)
+
+
+def click_header(panel, column: int) -> None:
+    header = panel.table.horizontalHeader()
+    QTest.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                     QPoint(header.sectionViewportPosition(column) + 10, header.height() // 2))
+
+
+def shown_findings(panel):
+    return [panel.proxy.index(r, 0).data(FINDING_ROLE) for r in range(panel.proxy.rowCount())]
+
+
+def test_sorting_keeps_the_current_finding_and_the_order_of_ties_and_follows_reviews(window):
+    open_example(window)
+    panel = window.findings
+    click_header(panel, TITLE)
+    titles = [f.title.lower() for f in shown_findings(panel)]
+    assert titles == sorted(titles)
+    click_row(panel, 3)
+    current = panel.current_finding()
+    click_header(panel, TITLE)  # again: descending, and the current finding stays current
+    assert [f.title.lower() for f in shown_findings(panel)] == sorted(titles, reverse=True)
+    assert panel.current_finding() == current
+    assert panel.table.currentIndex().row() == shown_findings(panel).index(current)
+    # by status: all open, so the rows keep their order; a review moves its finding up at once
+    before = shown_findings(panel)
+    click_header(panel, STATUS)
+    assert shown_findings(panel) == before
+    panel.status_edit.setFocus()
+    QTest.keyClick(panel.status_edit, Qt.Key.Key_Home)
+    for _ in range(panel.status_edit.findData(ReviewStatus.ACCEPTED)):
+        QTest.keyClick(panel.status_edit, Qt.Key.Key_Down)
+    assert shown_findings(panel)[0].id == current.id  # "accepted" sorts before "open"
+    assert [f.id for f in shown_findings(panel)[1:]] == [f.id for f in before if f.id != current.id]
 
 
 def test_review_edits_are_undoable_commands_and_filterable(window):
