@@ -16,6 +16,7 @@ from app.canvas.badges import badge_rect, paint_badge
 from app.canvas.nodes import DETAIL_LOD, TEXT_LOD, CanvasItemMixin
 from app.canvas.routing import Route, arrow_head
 from app.canvas.theme import Theme, current_theme
+from app.model.geometry import clip_segment
 
 END_GRIP = 6.0  # radius of the reconnect grips on a selected flow's ends
 LABEL_MAX_W = 170.0
@@ -352,19 +353,8 @@ def _clip_polyline(points, rect: QRectF) -> QPolygonF:
 
 def _clip_segment(a: QPointF, b: QPointF, r: QRectF):
     x0, y0, dx, dy = a.x(), a.y(), b.x() - a.x(), b.y() - a.y()
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x0 - r.left()), (dx, r.right() - x0), (-dy, y0 - r.top()), (dy, r.bottom() - y0)):
-        if p == 0:
-            if q < 0:
-                return None
-            continue
-        t = q / p
-        if p < 0:
-            if t > t1:
-                return None
-            t0 = max(t0, t)
-        else:
-            if t < t0:
-                return None
-            t1 = min(t1, t)
+    part = clip_segment(x0, y0, dx, dy, r.left(), r.top(), r.right(), r.bottom())
+    if part is None:
+        return None
+    t0, t1 = part
     return QPointF(x0 + dx * t0, y0 + dy * t0), QPointF(x0 + dx * t1, y0 + dy * t1)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from PySide6.QtCore import QLineF, QPointF, QRectF, QSizeF, Qt
 from PySide6.QtGui import QPainterPath, QPolygonF
 
+from app.model.geometry import clip_segment
+
 LANE_GAP = 16.0  # distance between parallel flows of one pair of elements
 
 
@@ -355,21 +357,7 @@ class NodeGrid:
 
 def _segment_hits_box(x0: float, y0: float, dx: float, dy: float, left: float, top: float, right: float,
                       bottom: float) -> bool:
-    t0, t1 = 0.0, 1.0
-    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            if t > t0:
-                t0 = t
-        elif t < t1:
-            t1 = t
-        if t0 > t1:
-            return False
-    return True
+    return clip_segment(x0, y0, dx, dy, left, top, right, bottom) is not None
 
 
 def segment_hits_rect(a: QPointF, b: QPointF, r: QRectF) -> bool:

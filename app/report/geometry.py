@@ -17,6 +17,7 @@ import math
 from dataclasses import dataclass, field
 
 from app.model import ThreatModel
+from app.model.geometry import clip_segment
 
 Box = tuple[float, float, float, float]  # x, y, w, h
 Pt = tuple[float, float]
@@ -113,24 +114,9 @@ class _BoxIndex:
 
 
 def _segment_hits(a: Pt, b: Pt, box: Box) -> bool:
-    """Liang–Barsky: does the segment a–b meet the rectangle?"""
-    x0, y0 = a
-    dx, dy = b[0] - x0, b[1] - y0
-    t0, t1 = 0.0, 1.0
-    left, top, right, bottom = box[0], box[1], box[0] + box[2], box[1] + box[3]
-    for p, q in ((-dx, x0 - left), (dx, right - x0), (-dy, y0 - top), (dy, bottom - y0)):
-        if p == 0:
-            if q < 0:
-                return False
-            continue
-        t = q / p
-        if p < 0:
-            t0 = max(t0, t)
-        else:
-            t1 = min(t1, t)
-        if t0 > t1:
-            return False
-    return True
+    """Does the segment a–b meet the rectangle?"""
+    x, y, w, h = box
+    return clip_segment(a[0], a[1], b[0] - a[0], b[1] - a[1], x, y, x + w, y + h) is not None
 
 
 def _detour(a: Pt, b: Pt, index: _BoxIndex, ends: tuple[str, str]) -> list[Pt]:
