@@ -28,12 +28,12 @@ from typing import Callable
 from app.analysis.build import build_finding, fast, reads
 from app.analysis.context import FindingContext
 from app.analysis.digest import model_digest
-from app.analysis.facts import GraphFacts
+from app.analysis.facts import FLOWS, ZONES, GraphFacts
 from app.analysis.findings import AnalysisResult, Finding
 from app.analysis.graph import ModelGraph
 from app.knowledge import Library, ThreatEntry, load_library
 from app.model.diagram import ThreatModel
-from app.model.elements import Flow
+from app.model.elements import PROPERTY_CLASSES, Flow
 from app.model.types import ElementKind
 
 # Element properties the graph facts read (tests check facts.py reads no other).
@@ -94,8 +94,12 @@ def finding_id(threat_id: str, subject: str) -> str:
 
 
 # ------------------------------------------------------------------ incremental state
-# A built finding, the ids of every element and flow it read, and the fact answers it read.
-_Built = tuple[Finding, frozenset[str], tuple[tuple[str, str], ...]]
+# A built finding, the ids of every element and flow it read, the fact answers it read
+# and the names of those facts (to skip the answers when none of them changed).
+_Built = tuple[Finding, frozenset[str], tuple[tuple[str, str], ...], frozenset[str]]
+
+
+_Key = tuple[str, str]  # (threat, subject)
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,7 @@ class _Snapshot:
     facts: GraphFacts
     objects: dict[str, object]  # element and flow ids -> the objects last analysed
     reviews: dict[str, object]
-    built: dict[tuple[str, str], "_Built"]  # (threat, subject) -> finding, dependencies, fact reads
+    built: dict[_Key, "_Built"]  # (threat, subject) -> finding, dependencies, fact reads, facts read
 
 
 _state: _Snapshot | None = None
@@ -117,17 +121,26 @@ _sig_cache: dict[int, tuple[object, tuple]] = {}
 def _remember(run: "_Run") -> None:
     global _state
     snap = _Snapshot(
-        run.library.digest, run.signature, run.model.info.name, run.facts, run.objects, dict(run.model.reviews), run.built
+        run.library.digest, run.signature, run.model.info.name, run.facts, run.objects, dict(run.model.reviews),
+        run.built,
     )
     with _state_lock:
         _state = snap
 
 
 @functools.cache
-def _fact_values(cls: type) -> Callable[[object], object]:
+def _fact_fields(cls: type) -> tuple[str, ...]:
+    """The fact fields a properties class has, in ``FACT_FIELDS`` order."""
+    return tuple(f for f in FACT_FIELDS if f in cls.model_fields)
+
+
+@functools.cache
+def _fact_values(cls: type) -> Callable[[object], tuple]:
     """Reads the fact fields a properties class has (asking for a missing one costs an exception)."""
-    present = tuple(f for f in FACT_FIELDS if f in cls.model_fields)
-    return attrgetter(*present) if present else (lambda p: ())
+    present = _fact_fields(cls)
+    if len(present) > 1:
+        return attrgetter(*present)
+    return (lambda p: ()) if not present else (lambda p: (getattr(p, present[0]),))
 
 
 def _element_signature(e) -> tuple:
@@ -150,6 +163,28 @@ def _same_topology(a: tuple, b: tuple) -> bool:
             and all(x[:3] == y[:3] for x, y in zip(a[1], b[1])))
 
 
+def _edited(a: tuple, b: tuple) -> frozenset[str] | None:
+    """What changed between two structure signatures, named as ``facts.READS`` names it;
+    None when elements were added, removed, reordered or re-kinded (every fact may change)."""
+    ea, eb = a[0], b[0]
+    if len(ea) != len(eb):
+        return None
+    out: set[str] = set()
+    for x, y in zip(ea, eb):
+        if x is y:
+            continue
+        if x[0] != y[0] or x[1] != y[1]:
+            return None
+        if x[2] != y[2]:
+            names = _fact_fields(PROPERTY_CLASSES[ElementKind(x[1])])
+            out.update(f"{x[1]}.{n}" for n, u, v in zip(names, x[2], y[2]) if u != v)
+    if a[1] != b[1]:
+        out.add(FLOWS)
+    if a[2] != b[2]:
+        out.add(ZONES)
+    return frozenset(out)
+
+
 def _structure(model: ThreatModel) -> tuple:
     return (
         tuple(_element_signature(e) for e in model.elements),
@@ -169,7 +204,7 @@ class _Run:
         self._path_digests: dict[tuple[str, ...], str] = {}  # path -> fingerprint text
         self._content: dict[str, str] = {}
         self._gained: dict[str, frozenset[str]] = {}
-        self._previous: dict[str, list[str]] = {}
+        self._agree: dict[tuple[str, str], bool] = {}  # (fact, subject) -> same answer as last run
         self.changed_facts: frozenset[str] = frozenset()
         self.changed: set[str] = set()
         self.last = last if (
@@ -186,17 +221,15 @@ class _Run:
             self.facts = last.facts.rebind(self.graph)
         else:  # a structural edit: recompute the facts, keep those that came out the same
             same = _same_topology(last.signature, signature)
-            self.graph = ModelGraph(model, last.facts.g if same else None)
+            self.graph = ModelGraph(model, *((last.facts.g, None) if same else (None, last.facts.g)))
             self.facts = GraphFacts(self.graph)
-            self.changed_facts = self.facts.adopt(last.facts)
+            self.changed_facts = self.facts.adopt(last.facts, _edited(last.signature, signature))
         self.objects = {**self.graph.elements, **self.graph.flows}
         before = last.objects
         self.changed = {i for i, obj in self.objects.items() if before.get(i) is not obj}
         self.changed.update(i for i in before if i not in self.objects)  # removed
         if last.signature != signature:
             self._structural_changes(last.facts.g)
-        for threat, subject in last.built:
-            self._previous.setdefault(threat, []).append(subject)
 
     def _structural_changes(self, old) -> None:
         """Add what else a structural edit touched: elements whose trust zone (or its name)
@@ -215,35 +248,69 @@ class _Run:
 
     # -------------------------------------------------------------- findings
     def findings(self) -> list[Finding]:
-        out: list[Finding] = []
-        for entry in self.library.threats:
-            if self.last is None:
-                subjects = _matches(entry, self.library, self.graph, self.facts)
-            else:
-                subjects = self._incremental_matches(entry)
-            for subject, paths in subjects:
-                finding = self._finding(entry, subject, paths)
-                if finding is not None:
-                    out.append(finding)
-        return out
+        if self.last is None:
+            out: list[Finding] = []
+            for entry in self.library.threats:
+                for subject, paths in _matches(entry, self.library, self.graph, self.facts):
+                    out.append(self._build(entry, subject, paths))
+            return out
+        return self._incremental()
 
-    def _incremental_matches(self, entry: ThreatEntry):
-        """Subjects to rebuild with their paths, or ``(subject, None)``: keep unless its inputs changed."""
-        changed = self.changed
-        previous = self._previous.get(entry.id, ())
-        for subject in previous:
-            if subject not in changed:
-                yield subject, None
-        # match again: subjects whose own objects changed, and subjects a changed fact now holds for
-        fresh = set(changed)
-        for name in (*entry.applies.facts, *entry.applies.any_facts):
-            if name in self.changed_facts:
-                fresh |= self._gained_by(name)
-        fresh.difference_update(s for s in previous if s not in changed)
-        for subject in sorted(fresh):
-            paths = _match_one(entry, self.library, self.graph, self.facts, subject)
-            if paths is not None:
-                yield subject, paths
+    def _incremental(self) -> list[Finding]:
+        """Keep every finding no input of which changed; match the others again; match what is new.
+
+        A finding's inputs are the elements and flows it read (compared by identity:
+        the editor's snapshots share untouched objects), the fact answers it read
+        and its review. A finding with a changed input is matched again (it may no
+        longer apply) and rebuilt. New subjects are the changed elements and flows,
+        and those a changed fact now holds for.
+        """
+        last = self.last
+        assert last is not None
+        changed, changed_facts = self.changed, self.changed_facts
+        reviewed = self._changed_reviews()
+        built: dict[_Key, _Built] = {}
+        again: list[_Key] = []
+        agrees = self._agrees
+        for key, b in last.built.items():
+            if (
+                b[1].isdisjoint(changed)
+                and (b[3].isdisjoint(changed_facts) or all(agrees(fact, s) for fact, s in b[2]))
+                and key not in reviewed
+            ):
+                built[key] = b
+            else:
+                again.append(key)
+        library = self.library
+        for key in again:
+            entry = library.get(key[0])
+            paths = _match_one(entry, library, self.graph, self.facts, key[1])
+            if paths is not None:  # still applies: rebuild it
+                self._build(entry, key[1], paths, built)
+        for entry in library.threats:
+            fresh = set(changed)
+            for name in (*entry.applies.facts, *entry.applies.any_facts):
+                if name in changed_facts:
+                    fresh |= self._gained_by(name)
+            for subject in sorted(fresh):
+                key = (entry.id, subject)
+                if key in last.built:  # kept or matched again above
+                    continue
+                paths = _match_one(entry, library, self.graph, self.facts, subject)
+                if paths is not None:
+                    self._build(entry, subject, paths, built)
+        self.built = built
+        return [b[0] for b in built.values()]
+
+    def _changed_reviews(self) -> set[_Key]:
+        """Findings whose review record is not the very one of the last run."""
+        now, before = self.model.reviews, self.last.reviews  # type: ignore[union-attr]
+        out: set[_Key] = set()
+        for fid in (now.keys() | before.keys()) if now is not before else ():
+            if now.get(fid) is not before.get(fid):
+                threat, _, subject = fid.partition("@")
+                out.add((threat, subject))
+        return out
 
     def _gained_by(self, name: str) -> frozenset[str]:
         """Subjects fact ``name`` holds for now and did not hold for in the last run."""
@@ -254,32 +321,27 @@ class _Run:
             gained = self._gained[name] = frozenset(s for s in self.facts.get(name) if s not in before)
         return gained
 
-    def _reads_agree(self, reads: tuple[tuple[str, str], ...]) -> bool:
-        """The facts the finding read give the same answers as in the last run."""
-        if not self.changed_facts:
+    def _agrees(self, fact: str, subject: str) -> bool:
+        """The fact gives ``subject`` the same answer as in the last run (memoised for the run)."""
+        if fact not in self.changed_facts:
             return True
-        assert self.last is not None
-        old, new, changed = self.last.facts, self.facts, self.changed_facts
-        return all(name not in changed or old.answer(name, s) == new.answer(name, s) for name, s in reads)
-
-    def _finding(self, entry: ThreatEntry, subject: str, paths: dict | None) -> Finding | None:
-        fid = finding_id(entry.id, subject)
-        review = self.model.reviews.get(fid)
-        key = (entry.id, subject)
-        if paths is None:  # an unchanged subject: reuse unless an input changed
+        read = (fact, subject)
+        same = self._agree.get(read)
+        if same is None:
             assert self.last is not None
-            old = self.last.built[key]
-            if old[1].isdisjoint(self.changed) and self.last.reviews.get(fid) is review and self._reads_agree(old[2]):
-                self.built[key] = old
-                return old[0]
-            paths = _match_one(entry, self.library, self.graph, self.facts, subject)
-            if paths is None:  # a changed fact no longer holds for it
-                return None
+            same = self._agree[read] = self.facts.same_answer(self.last.facts, fact, subject)
+        return same
+
+    def _build(self, entry: ThreatEntry, subject: str, paths: dict, into: dict | None = None) -> Finding:
+        fid = finding_id(entry.id, subject)
         ctx = FindingContext(self.graph, self.facts, subject, entry.applies.to == "flow", paths)
         finding, deps = build_finding(
-            entry, self.library, ctx, fid, review, self._path_digest, self.model.info.name
+            entry, self.library, ctx, fid, self.model.reviews.get(fid), self._path_digest, self.model.info.name
         )
-        self.built[key] = (finding, deps, reads(entry, ctx))
+        read = reads(entry, ctx)
+        (self.built if into is None else into)[(entry.id, subject)] = (
+            finding, deps, read, frozenset(fact for fact, _ in read)
+        )
         return finding
 
     # -------------------------------------------------------------- fingerprints

@@ -13,6 +13,7 @@ The names and meanings are listed in :mod:`app.knowledge.vocabulary`;
 
 from __future__ import annotations
 
+import operator
 from typing import Callable, Iterator
 
 from app.analysis.graph import (
@@ -23,7 +24,7 @@ from app.analysis.graph import (
     mask,
 )
 from app.analysis.lazy import lazy
-from app.analysis.reach import DIST, LEVEL, ORIGIN, Trace, levelled_bfs, path_of, simple_cycle
+from app.analysis.reach import DIST, LEVEL, ORIGIN, PARENT, Trace, levelled_bfs, path_of, simple_cycle
 from app.model.types import (
     Access,
     Criticality,
@@ -77,11 +78,24 @@ class Fact:
     did not change, paths built so far included.
     """
 
-    def __init__(self, levels: dict[str, int], build: Callable[[str], tuple[str, ...]], key: object = None):
+    def __init__(
+        self,
+        levels: dict[str, int],
+        build: Callable[[str], tuple[str, ...]],
+        key: object = None,
+        traces: dict[str, Trace] | None = None,
+        prefixes: dict[str, tuple[str, ...]] | None = None,
+        witness: Callable[[str], tuple] | None = None,
+    ):
         self._levels = levels
         self._build = build
         self._key = key
         self._paths: dict[str, tuple[str, ...]] = {}
+        # a fact whose paths are trace chains (behind a prefix per origin): answers compare chain by chain
+        self.traces = traces
+        self.prefixes = prefixes
+        # or: what a subject's path is built from; the same objects give the same path
+        self.witness = witness
 
     def same_as(self, other: "Fact") -> bool:
         """Holds for the same subjects, at the same levels, with the same witness paths."""
@@ -117,12 +131,12 @@ def _from_traces(traces: dict[str, Trace], subjects, *, reverse: bool = False, p
             p = path_of(traces, node, reverse=reverse)
             return prefixes[p[0]] + p
 
-        return Fact(levels, build, (traces, reverse, prefixes))
+        return Fact(levels, build, (traces, reverse, prefixes), traces, prefixes)
 
     def build_plain(node: str) -> tuple[str, ...]:
         return path_of(traces, node, reverse=reverse)
 
-    return Fact(levels, build_plain, (traces, reverse))
+    return Fact(levels, build_plain, (traces, reverse), traces)
 
 
 class GraphFacts:
@@ -133,7 +147,11 @@ class GraphFacts:
         g = graph
         self.models = [m for m in g.of_kind(M)]
         self.model_set = frozenset(self.models)
-        self.humans = frozenset(a for a in g.of_kind(A) if g.props[a].human)
+
+    @lazy
+    def humans(self) -> frozenset[str]:
+        g = self.g
+        return frozenset(a for a in g.of_kind(A) if g.props[a].human)
 
     def get(self, name: str) -> Fact:
         return getattr(self, name)
@@ -152,24 +170,32 @@ class GraphFacts:
         new = GraphFacts.__new__(GraphFacts)
         new.__dict__.update(self.__dict__)
         new.__dict__.pop("sentences", None)  # sentences hold names, which may have changed
+        new.__dict__.pop("_chains", None)
         new.g = graph
         return new
 
-    def adopt(self, old: "GraphFacts") -> frozenset[str]:
+    def adopt(self, old: "GraphFacts", edited: frozenset[str] | None = None) -> frozenset[str]:
         """Compute every fact ``old`` computed; keep old's where nothing changed. Returns what changed.
 
         For re-analysis after a structural edit: a fact with the same subjects,
         levels and witness data is replaced by the old object (its built paths
         come with it), so findings that read only unchanged facts can be kept.
+        ``edited``: what the edit changed, as :data:`READS` names it (None:
+        elements were added, removed or re-kinded); a fact that reads none of it
+        is taken over without being computed again.
         ``DECISION`` and ``ACTION`` stand for :meth:`decision_of` and :meth:`action_of`.
         """
         changed: set[str] = set()
         mine, theirs = self.__dict__, old.__dict__
+
+        def untouched(name: str) -> bool:
+            return edited is not None and READS[name].isdisjoint(edited)
+
         for name in FACT_BUILDERS:
             before = theirs.get(name)
             if before is None:  # never computed, so nothing read it
                 continue
-            if getattr(self, name).same_as(before):
+            if untouched(name) or getattr(self, name).same_as(before):
                 mine[name] = before
             else:
                 changed.add(name)
@@ -177,7 +203,7 @@ class GraphFacts:
                                     (ACTION, "action_traces", "_actions_seen")):
             if traces not in theirs:
                 continue
-            if getattr(self, traces) == theirs[traces]:
+            if untouched(traces) or getattr(self, traces) == theirs[traces]:
                 mine[traces] = theirs[traces]
                 if seen in theirs:
                     mine[seen] = theirs[seen]  # ids and paths only: valid for equal traces
@@ -194,6 +220,62 @@ class GraphFacts:
             return self.action_of(subject)
         fact = getattr(self, name)
         return fact.path(subject) if subject in fact else None
+
+    def same_answer(self, old: "GraphFacts", name: str, subject: str) -> bool:
+        """Whether :meth:`answer` gives the same for ``subject`` here as in ``old``.
+
+        Trace-built answers are compared trace by trace along the witness chain,
+        memoised per pair of searches, so a search that changed in one corner
+        costs one pass, not one path per subject.
+        """
+        if name == DECISION or name == ACTION:
+            attr = "_decision_traces" if name == DECISION else "action_traces"
+            return self._same_chain(old.__dict__[attr], getattr(self, attr), subject)
+        a, b = old.get(name), self.get(name)
+        held = subject in b
+        if (subject in a) is not held:
+            return False
+        if not held:
+            return True
+        if a.witness is not None and b.witness is not None:
+            wa, wb = a.witness(subject), b.witness(subject)
+            if len(wa) == len(wb) and all(map(operator.is_, wa, wb)):
+                return True
+        if a.traces is None or b.traces is None or a.level(subject) != b.level(subject):
+            return a.path(subject) == b.path(subject)
+        if a.prefixes is not None or b.prefixes is not None:
+            origin = b.traces[subject][ORIGIN]
+            if a.prefixes is None or b.prefixes is None or a.prefixes.get(origin) != b.prefixes.get(origin):
+                return a.path(subject) == b.path(subject)
+        return self._same_chain(a.traces, b.traces, subject)
+
+    def _same_chain(self, a: dict[str, Trace], b: dict[str, Trace], node: str) -> bool:
+        """``node`` is in both searches, or in neither, with equal traces all along its chain."""
+        if a is b:
+            return True
+        memo = self._chains.setdefault((id(a), id(b)), {})
+        walked = []
+        while True:
+            same = memo.get(node)
+            if same is not None:
+                break
+            ta, tb = a.get(node), b.get(node)
+            walked.append(node)
+            if ta != tb:
+                same = False
+                break
+            if ta is None or ta[PARENT] is None:
+                same = True
+                break
+            node = ta[PARENT]
+        for n in walked:
+            memo[n] = same
+        return same
+
+    @lazy
+    def _chains(self) -> dict[tuple[int, int], dict[str, bool]]:
+        """Memo of :meth:`_same_chain`: (searches) -> node -> same chain (one run's, not shared by rebind)."""
+        return {}
 
     # ------------------------------------------------------------ shared sets
     def _subjects(self, traces: dict[str, Trace], among) -> list[str]:
@@ -268,8 +350,8 @@ class GraphFacts:
         for root, comp in root_of.values():
             if root not in searches:
                 searches[root] = (
-                    levelled_bfs(g, [[root]], reverse=True, expand=comp),
-                    levelled_bfs(g, [[root]], expand=comp),
+                    levelled_bfs(g, [[root]], reverse=True, within=comp),
+                    levelled_bfs(g, [[root]], within=comp),
                 )
 
         def build(m: str) -> tuple[str, ...]:
@@ -278,7 +360,11 @@ class GraphFacts:
             from_root = path_of(forth, m)  # root … m
             return simple_cycle(to_root + from_root[1:])
 
-        return Fact(levels, build, ({m: r for m, (r, _) in root_of.items()}, searches))
+        def witness(m: str) -> tuple:
+            root = root_of[m][0]
+            return (root, *searches[root])  # the root is an interned id: equal roots are one object
+
+        return Fact(levels, build, ({m: r for m, (r, _) in root_of.items()}, searches), witness=witness)
 
     # ------------------------------------------------------------ inference-time facts
     @lazy
@@ -500,7 +586,7 @@ class GraphFacts:
         by_cap = {c: [t for t in tools if c in g.props[t].capabilities] for c in ToolCapability}
         deciders: dict[Decision, list[str]] = {Decision.AUTOMATED_AT_SCALE: [], Decision.AUTOMATED: []}
         for e, p in g.props.items():
-            if p.decision in deciders and g.kind[e] is not A:
+            if g.kind[e] is not A and p.decision in deciders:
                 deciders[p.decision].append(e)
         return [
             by_cap[ToolCapability.MOVE_MONEY],
@@ -701,3 +787,58 @@ FACT_BUILDERS: tuple[str, ...] = (
     "crosses_boundary",
     "into_more_trusted",
 )
+
+
+# ---------------------------------------------------------------- what each fact reads
+# Besides the element ids and kinds (an element added, removed or re-kinded recomputes
+# every fact) each fact reads: FLOWS (the flows: ids, ends, what they carry; every fact
+# does), ZONES (the trust boundaries) and element properties, named "kind.field".
+# Re-analysis after an edit recomputes only the facts that read something it changed.
+# A test runs every fact against recording graphs and checks it reads nothing undeclared.
+FLOWS, ZONES = "flows", "zones"
+_KIND_NAMES = tuple(k.value for k in ElementKind)
+
+
+def _on(field: str, *kinds: ElementKind, but: tuple[ElementKind, ...] = ()) -> set[str]:
+    """``kind.field`` for the given kinds (none given: every kind), less ``but``."""
+    chosen = [k.value for k in kinds] if kinds else [k for k in _KIND_NAMES if ElementKind(k) not in but]
+    return {f"{k}.{field}" for k in chosen if ElementKind(k) not in but}
+
+
+_HUMAN = _on("human", A)
+_UNTRUSTED_ACTORS = _on("access", A) | _HUMAN
+_DECISIONS = _on("decision") | _on("criticality")
+_ACTIONS = _on("human_approval", TL) | _on("capabilities", TL) | _on("decision") | _HUMAN
+_OUTPUTS = _on("model_type", M) | _HUMAN
+_READS: dict[str, set[str]] = {
+    "untrusted_prompt": _UNTRUSTED_ACTORS | _on("access", but=(A, M)),
+    "untrusted_content": _UNTRUSTED_ACTORS | _on("corpus_writers", RT) | _on("source", DT) | _on("third_party", TL)
+    | _on("access", DS, TL),
+    "physical_input": _on("role", P) | _on("physically_exposed", P) | _on("access", A),
+    "untrusted_capture": _on("role", P) | _on("access", P),
+    "feeds_model_context": _HUMAN,
+    "automated_retraining": _on("mode", TR),
+    "output_to_untrusted": _UNTRUSTED_ACTORS | _on("access", P) | _on("role", P),
+    "trained_on_sensitive": _on("sensitivity", DT, DS) | _on("personal_data", DT, DS),
+    "untrusted_training_data": _UNTRUSTED_ACTORS | _on("source", DT) | _on("labeller_type", LB)
+    | _on("access", but=(A, M)),
+    "feeds_training": _DECISIONS,
+    "third_party_lineage": _on("access", but=(M,)) | _on("origin", M) | _on("fine_tunes_third_party", TR),
+    "feedback_cycle": set(),
+    "agent_loop": _on("role", P),
+    "output_drives_action": _ACTIONS,
+    "unapproved_action": _ACTIONS | _on("model_type", M),
+    "model_output_reaches": _OUTPUTS,
+    "generative_output_reaches": _OUTPUTS,
+    "agent_memory_loop": _OUTPUTS,
+    "sensitive_context": _on("sensitivity", DS, RT, TL) | _on("personal_data", DS, RT, TL) | _HUMAN,
+    "reachable_from_untrusted": _UNTRUSTED_ACTORS | _on("access", but=(A,)),
+    "exposed_to_untrusted": _on("access"),
+    "holds_model_artifacts": _on("store_type", DS),
+    "influences_decision": _DECISIONS,
+    "crosses_boundary": {ZONES},
+    "into_more_trusted": {ZONES} | _on("access"),
+    "_decision_traces": _DECISIONS,
+    "action_traces": _ACTIONS,
+}
+READS: dict[str, frozenset[str]] = {name: frozenset(r | {FLOWS}) for name, r in _READS.items()}

@@ -44,11 +44,16 @@ _KINDS = {k.value: k for k in ElementKind}
 class ModelGraph:
     """Read-only index of a model for the fact computations."""
 
-    def __init__(self, model: ThreatModel, same_topology: "ModelGraph | None" = None):
+    def __init__(
+        self, model: ThreatModel, same_topology: "ModelGraph | None" = None, previous: "ModelGraph | None" = None
+    ):
         """``same_topology``: the graph of a model with the same element ids and the same
         flows (ids and ends, in the same order); its adjacency and components are shared
-        (equal searches then see the very same adjacency and are reused unchecked)."""
+        (equal searches then see the very same adjacency and are reused unchecked).
+        ``previous``: the graph of the model before an edit that changed the flows; its
+        components are kept when the edit provably leaves every cycle as it was."""
         self.model = model
+        self._previous = previous if previous is not None and "components" in previous.__dict__ else None
         self.elements: dict[str, ElementBase] = {e.id: e for e in model.elements}
         self.flows: dict[str, Flow] = {}
         self.out: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
@@ -64,6 +69,8 @@ class ModelGraph:
                     self.out[f.source].append(f)
                     self.inc[f.target].append(f)
                     self.fmask[f.id] = mask(f.carries)
+        elif previous is not None and previous.elements.keys() == self.elements.keys():
+            self._edit_of(previous)
         else:
             self.out_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
             self.in_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
@@ -80,6 +87,45 @@ class ModelGraph:
         self.props = {eid: e.properties for eid, e in self.elements.items()}  # type: ignore[attr-defined]
         self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
         self.zone: dict[str, str | None] = self._zones()
+
+    def _edit_of(self, previous: "ModelGraph") -> None:
+        """Flows and adjacency after an edit of ``previous``'s flows (same elements).
+
+        Elements whose flows did not change keep ``previous``'s adjacency lists
+        (the very objects); :meth:`changed_since` names the others, so a search
+        remembered from ``previous`` checks only those.
+        """
+        elements, old = self.elements, previous.flows
+        changed_out: set[str] = set()
+        changed_in: set[str] = set()
+        for f in self.model.flows:
+            if f.source in elements and f.target in elements and f.source != f.target:
+                self.flows[f.id] = f
+                self.out[f.source].append(f)
+                self.inc[f.target].append(f)
+                self.fmask[f.id] = mask(f.carries)
+                before = old.get(f.id)
+                if before is None or before.source != f.source or before.target != f.target:
+                    changed_out.add(f.source)
+                    changed_in.add(f.target)
+        for fid, f in old.items():
+            now = self.flows.get(fid)
+            if now is None or now.source != f.source or now.target != f.target:
+                changed_out.add(f.source)
+                changed_in.add(f.target)
+        self.out_adj = dict(previous.out_adj)
+        self.in_adj = dict(previous.in_adj)
+        for n in changed_out:
+            self.out_adj[n] = [(f.id, f.target) for f in self.out[n]]
+        for n in changed_in:
+            self.in_adj[n] = [(f.id, f.source) for f in self.inc[n]]
+        self._changes = {id(previous.out_adj): changed_out, id(previous.in_adj): changed_in}
+        self._changed_from = (previous.out_adj, previous.in_adj)  # keeps the ids above from being reused
+
+    def changed_since(self, adjacency: dict) -> set[str] | None:
+        """Nodes whose adjacency differs from ``adjacency`` (the previous graph's), or None: not known."""
+        changes = self.__dict__.get("_changes")
+        return None if changes is None else changes.get(id(adjacency))
 
     def rebind(self, model: ThreatModel) -> "ModelGraph":
         """This graph for ``model``, which has the same structure (ids, kinds, flows, boundaries, fact inputs).
@@ -206,9 +252,50 @@ class ModelGraph:
     @lazy
     def components(self) -> dict[str, int]:
         """Strongly connected component index of every element in a cycle (absent: in none)."""
+        previous, self._previous = self._previous, None
+        if previous is not None and self._same_components(previous):
+            return previous.components
         comp: dict[str, int] = {}
         for i, members in enumerate(nx.strongly_connected_components(self.nx)):
             if len(members) > 1:
                 for m in members:
                     comp[m] = i
         return comp
+
+    def _same_components(self, previous: "ModelGraph") -> bool:
+        """Whether this graph has ``previous``'s strongly connected components.
+
+        Same elements; no removed flow inside a component (that may split it);
+        and every new flow either lies inside one component or closes no cycle
+        (its target cannot reach its source). One search per new flow at most.
+        """
+        if self.elements.keys() != previous.elements.keys():
+            return False
+        comp = previous.components
+        old, new = previous.flows, self.flows
+        for fid, f in old.items():
+            g = new.get(fid)
+            if g is None or g.source != f.source or g.target != f.target:
+                c = comp.get(f.source)
+                if c is not None and c == comp.get(f.target):
+                    return False
+        for fid, f in new.items():
+            g = old.get(fid)
+            if g is None or g.source != f.source or g.target != f.target:
+                c = comp.get(f.source)
+                if (c is None or c != comp.get(f.target)) and self._reaches(f.target, f.source):
+                    return False
+        return True
+
+    def _reaches(self, start: str, goal: str) -> bool:
+        seen = {start}
+        stack = [start]
+        adjacency = self.out_adj
+        while stack:
+            for _, nxt in adjacency[stack.pop()]:
+                if nxt == goal:
+                    return True
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return start == goal

@@ -219,7 +219,7 @@ def test_a_rename_reuses_facts_and_untouched_findings(library):
     assert after.keys() == before.keys()
     touched = {fid for fid, f in after.items() if f is not before[fid]}
     assert touched, "findings that name the element must be rebuilt"
-    deps = {finding.id: d for finding, d, _ in engine._state.built.values()}
+    deps = {b[0].id: b[1] for b in engine._state.built.values()}
     assert all(e.id in deps[fid] for fid in touched)  # rebuilt: it read the renamed element
     untouched = set(after) - touched
     assert untouched and all(e.id not in deps[fid] for fid in untouched)

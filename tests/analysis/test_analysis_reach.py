@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import random
+
+import pytest
+
+from app.analysis import reach
 from app.analysis.graph import ModelGraph
 from app.analysis.reach import levelled_bfs, path_of
 
@@ -48,3 +53,93 @@ def test_allowed_flows_and_elements_are_part_of_what_a_search_is():
     assert set(everything) == {"a", "b", "c"}
     assert set(only_f1) == {"a", "b"}
     assert set(not_through_b) == {"a", "b"}
+
+
+def test_a_new_flow_to_something_found_earlier_reuses_the_search():
+    first = levelled_bfs(_chain(), [["a"]])
+    again = levelled_bfs(_chain([("f9", "c", "b")]), [["a"]])  # b was found before c: nothing new
+    assert again is first
+
+
+def test_a_new_flow_that_finds_something_sooner_searches_again():
+    first = levelled_bfs(_chain(), [["a"]])
+    again = levelled_bfs(_chain([("f9", "a", "c")]), [["a"]])  # c is now one flow from a
+    assert again is not first
+    assert path_of(again, "c") == ("a", "f9", "c")
+
+
+def test_searches_stay_within_their_nodes():
+    g = _chain()
+    assert set(levelled_bfs(g, [["a"]], within={"a", "b"})) == {"a", "b"}
+
+
+def _random_graph(rng: random.Random, nodes: list[str], flows: dict[str, tuple[str, str]]) -> ModelGraph:
+    return ModelGraph(build([el(n, "process") for n in nodes], [(fid, s, t) for fid, (s, t) in flows.items()]))
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_remembered_searches_equal_fresh_searches_over_random_edits(seed):
+    """Whatever a remembered search is reused for, it equals a search made from scratch."""
+    rng = random.Random(seed)
+    nodes = [f"n{i:02d}" for i in range(24)]
+    flows: dict[str, tuple[str, str]] = {}
+    serial = 0
+    for _ in range(40):
+        a, b = rng.sample(nodes, 2)
+        flows[f"f{serial:03d}"] = (a, b)
+        serial += 1
+    queries = []
+    for _ in range(6):
+        levels = [rng.sample(nodes, rng.randrange(1, 3)) for _ in range(rng.randrange(1, 4))]
+        queries.append((levels, rng.random() < 0.5, rng.random() < 0.5, rng.random() < 0.3, rng.random() < 0.3))
+    reused, seen = 0, {}
+    for _ in range(60):
+        g = _random_graph(rng, nodes, flows)
+        ids = sorted(g.flows)
+        for levels, reverse, some_edges, some_expand, some_within in queries:
+            edges = set(ids[::2]) | {i for i in ids if rng.random() < 0.7} if some_edges else None
+            expand = set(nodes[::3]) if some_expand else None
+            within = set(nodes[:18]) | set(levels[0]) if some_within else None
+            got = levelled_bfs(g, levels, reverse=reverse, edges=edges, expand=expand, within=within)
+            adjacency = g.in_adj if reverse else g.out_adj
+            assert got == reach._search(adjacency, levels, edges, expand, within)
+            reused += id(got) in seen  # a search returned for an earlier snapshot (each has its own graph)
+            seen[id(got)] = got
+        for _ in range(rng.randrange(1, 3)):  # the next snapshot: flows added, removed, rewired
+            choice = rng.random()
+            if choice < 0.5 or not flows:
+                a, b = rng.sample(nodes, 2)
+                flows[f"f{serial:03d}"] = (a, b)
+                serial += 1
+            elif choice < 0.8:
+                del flows[rng.choice(sorted(flows))]
+            else:
+                fid = rng.choice(sorted(flows))
+                flows[fid] = (flows[fid][0], rng.choice([n for n in nodes if n != flows[fid][0]]))
+    assert reused, "no search was ever reused: the test would not notice a wrong reuse"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_components_carried_over_an_edit_equal_fresh_ones(seed):
+    """A graph built after a flow edit keeps the last components only when they are still right."""
+    rng = random.Random(seed)
+    nodes = [f"n{i:02d}" for i in range(20)]
+    flows = {f"f{i:03d}": tuple(rng.sample(nodes, 2)) for i in range(26)}
+    serial, kept = len(flows), 0
+    previous = None
+    for _ in range(80):
+        model = build([el(n, "process") for n in nodes], [(fid, s, t) for fid, (s, t) in flows.items()])
+        g = ModelGraph(model, previous=previous)
+        fresh = ModelGraph(model).components
+        got = g.components
+        kept += previous is not None and got is previous.components
+        # the same partition (indices are only labels)
+        assert {frozenset(n for n in got if got[n] == c) for c in got.values()} == \
+               {frozenset(n for n in fresh if fresh[n] == c) for c in fresh.values()}
+        previous = g
+        if rng.random() < 0.5 or not flows:
+            flows[f"f{serial:03d}"] = tuple(rng.sample(nodes, 2))
+            serial += 1
+        else:
+            del flows[rng.choice(sorted(flows))]
+    assert kept, "components were never carried over: the test would not notice a wrong carry-over"
