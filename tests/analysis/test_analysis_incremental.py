@@ -253,3 +253,29 @@ def test_an_end_changing_role_rematches_its_flows(examples, library):
     incremental = analyze(edited, library)
     assert {f.anchor for f in incremental.findings} & into, "the flows into it now carry findings"
     assert to_json(incremental, edited) == to_json(fresh(edited, library), edited)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_edits_of_what_facts_read_match_full_runs(library, seed):
+    """Each edit changes one property some fact reads (facts.READS decides which facts are
+    computed again): every incremental run equals a full run."""
+    rng = random.Random(100 + seed)
+    model = synthetic_model(80, seed=seed)
+    analyze(model, library)
+    for serial in range(30):
+        e = rng.choice(model.elements)
+        cls = PROPERTY_CLASSES[ElementKind(e.kind)]
+        field = rng.choice([f for f in engine.FACT_FIELDS if f in cls.model_fields])
+        value = getattr(e.properties, field)
+        if isinstance(value, bool):
+            new = not value
+        elif isinstance(value, tuple):  # a tool's capabilities
+            options = [c.value for c in type(value[0])] if value else ["write", "move_money", "execute_code"]
+            new = sorted(set(rng.sample(options, rng.randrange(0, len(options) + 1))))
+        else:
+            new = rng.choice([v for v in type(value) if v is not value] or [value]).value
+        data = e.model_dump()
+        data["properties"][field] = new
+        model = _replace_element(model, type(e).model_validate(data))
+        incremental = analyze(model, library)
+        assert to_json(incremental, model) == to_json(fresh(model, library), model), f"edit {serial}: {e.kind}.{field}"
