@@ -156,13 +156,6 @@ def _element_signature(e) -> tuple:
     return sig
 
 
-def _same_topology(a: tuple, b: tuple) -> bool:
-    """Two structure signatures with the same element ids and the same flow ends."""
-    return (len(a[0]) == len(b[0]) and len(a[1]) == len(b[1])
-            and all(x[0] == y[0] for x, y in zip(a[0], b[0]))
-            and all(x[:3] == y[:3] for x, y in zip(a[1], b[1])))
-
-
 def _edited(a: tuple, b: tuple) -> frozenset[str] | None:
     """What changed between two structure signatures, named as ``facts.READS`` names it;
     None when elements were added, removed, reordered or re-kinded (every fact may change)."""
@@ -220,8 +213,7 @@ class _Run:
             self.graph = last.facts.g.rebind(model)
             self.facts = last.facts.rebind(self.graph)
         else:  # a structural edit: recompute the facts, keep those that came out the same
-            same = _same_topology(last.signature, signature)
-            self.graph = ModelGraph(model, *((last.facts.g, None) if same else (None, last.facts.g)))
+            self.graph = ModelGraph(model, last.facts.g)
             self.facts = GraphFacts(self.graph)
             self.changed_facts = self.facts.adopt(last.facts, _edited(last.signature, signature))
         self.objects = {**self.graph.elements, **self.graph.flows}

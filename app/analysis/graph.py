@@ -44,34 +44,22 @@ _KINDS = {k.value: k for k in ElementKind}
 class ModelGraph:
     """Read-only index of a model for the fact computations."""
 
-    def __init__(
-        self, model: ThreatModel, same_topology: "ModelGraph | None" = None, previous: "ModelGraph | None" = None
-    ):
-        """``same_topology``: the graph of a model with the same element ids and the same
-        flows (ids and ends, in the same order); its adjacency and components are shared
-        (equal searches then see the very same adjacency and are reused unchecked).
-        ``previous``: the graph of the model before an edit that changed the flows; its
-        components are kept when the edit provably leaves every cycle as it was."""
+    def __init__(self, model: ThreatModel, previous: "ModelGraph | None" = None):
+        """``previous``: the graph of the model before an edit, if any. When both have the
+        same elements, what the edit did not touch is shared (flow lists, adjacency and,
+        when no flow changed ends, the adjacency and components themselves: equal searches
+        then see the very same adjacency and are reused unchecked); components are also
+        kept when the edit provably leaves every cycle as it was."""
         self.model = model
-        self._previous = previous if previous is not None and "components" in previous.__dict__ else None
+        self._previous: ModelGraph | None = None
         self.elements: dict[str, ElementBase] = {e.id: e for e in model.elements}
         self.flows: dict[str, Flow] = {}
-        self.out: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
-        self.inc: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
         self.fmask: dict[str, int] = {}  # what each flow carries; 0: declares nothing
-        if same_topology is not None:
-            self.out_adj, self.in_adj = same_topology.out_adj, same_topology.in_adj
-            if "components" in same_topology.__dict__:
-                self.__dict__["components"] = same_topology.__dict__["components"]
-            for f in model.flows:
-                if f.id in same_topology.flows:
-                    self.flows[f.id] = f
-                    self.out[f.source].append(f)
-                    self.inc[f.target].append(f)
-                    self.fmask[f.id] = mask(f.carries)
-        elif previous is not None and previous.elements.keys() == self.elements.keys():
+        if previous is not None and previous.elements.keys() == self.elements.keys():
             self._edit_of(previous)
         else:
+            self.out: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
+            self.inc: dict[str, list[Flow]] = {eid: [] for eid in self.elements}
             self.out_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
             self.in_adj: dict[str, list[tuple[str, str]]] = {eid: [] for eid in self.elements}
             for f in model.flows:
@@ -91,28 +79,53 @@ class ModelGraph:
     def _edit_of(self, previous: "ModelGraph") -> None:
         """Flows and adjacency after an edit of ``previous``'s flows (same elements).
 
-        Elements whose flows did not change keep ``previous``'s adjacency lists
-        (the very objects); :meth:`changed_since` names the others, so a search
-        remembered from ``previous`` checks only those.
+        Elements whose flows did not change keep ``previous``'s flow and adjacency
+        lists (the very objects); :meth:`changed_since` names those whose adjacency
+        changed, so a search remembered from ``previous`` checks only them.
         """
-        elements, old = self.elements, previous.flows
-        changed_out: set[str] = set()
+        elements, old, old_mask = self.elements, previous.flows, previous.fmask
+        flows, fmask = self.flows, self.fmask
+        touched_out: set[str] = set()  # elements whose lists of flows (objects) changed
+        touched_in: set[str] = set()
+        changed_out: set[str] = set()  # ... whose adjacency (flow ids and far ends) changed
         changed_in: set[str] = set()
         for f in self.model.flows:
             if f.source in elements and f.target in elements and f.source != f.target:
-                self.flows[f.id] = f
-                self.out[f.source].append(f)
-                self.inc[f.target].append(f)
-                self.fmask[f.id] = mask(f.carries)
+                flows[f.id] = f
                 before = old.get(f.id)
+                if before is f:
+                    fmask[f.id] = old_mask[f.id]
+                    continue
+                fmask[f.id] = mask(f.carries)
+                touched_out.add(f.source)
+                touched_in.add(f.target)
                 if before is None or before.source != f.source or before.target != f.target:
                     changed_out.add(f.source)
                     changed_in.add(f.target)
         for fid, f in old.items():
-            now = self.flows.get(fid)
+            now = flows.get(fid)
             if now is None or now.source != f.source or now.target != f.target:
                 changed_out.add(f.source)
                 changed_in.add(f.target)
+        touched_out |= changed_out
+        touched_in |= changed_in
+        self.out, self.inc = dict(previous.out), dict(previous.inc)
+        for n in touched_out:
+            self.out[n] = []
+        for n in touched_in:
+            self.inc[n] = []
+        for f in flows.values():  # canonical order
+            if f.source in touched_out:
+                self.out[f.source].append(f)
+            if f.target in touched_in:
+                self.inc[f.target].append(f)
+        if not changed_out and not changed_in:  # the same topology: share it whole
+            self.out_adj, self.in_adj = previous.out_adj, previous.in_adj
+            if "components" in previous.__dict__:
+                self.__dict__["components"] = previous.__dict__["components"]
+            return
+        if "components" in previous.__dict__:
+            self._previous = previous  # its components may still hold (see components)
         self.out_adj = dict(previous.out_adj)
         self.in_adj = dict(previous.in_adj)
         for n in changed_out:

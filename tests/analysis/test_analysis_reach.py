@@ -120,26 +120,39 @@ def test_remembered_searches_equal_fresh_searches_over_random_edits(seed):
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_components_carried_over_an_edit_equal_fresh_ones(seed):
-    """A graph built after a flow edit keeps the last components only when they are still right."""
+def test_a_graph_built_after_an_edit_equals_a_fresh_one(seed):
+    """A graph built from the last one shares what the edit did not touch, and keeps the last
+    components only when they are still right: it always equals a graph built from scratch."""
     rng = random.Random(seed)
     nodes = [f"n{i:02d}" for i in range(20)]
-    flows = {f"f{i:03d}": tuple(rng.sample(nodes, 2)) for i in range(26)}
+    flows = {f"f{i:03d}": (*rng.sample(nodes, 2), ("prompts",)) for i in range(26)}
     serial, kept = len(flows), 0
     previous = None
     for _ in range(80):
-        model = build([el(n, "process") for n in nodes], [(fid, s, t) for fid, (s, t) in flows.items()])
+        model = build([el(n, "process") for n in nodes], [(fid, *rest) for fid, rest in flows.items()])
+        if previous is not None:  # share untouched flow objects, as the editor's snapshots do
+            same = {f.id: f for f in previous.model.flows}
+            model = model.model_copy(update={"flows": tuple(
+                same[f.id] if f.id in same and same[f.id] == f else f for f in model.flows)})
         g = ModelGraph(model, previous=previous)
-        fresh = ModelGraph(model).components
+        scratch = ModelGraph(model)
+        for name in ("flows", "fmask", "out", "inc", "out_adj", "in_adj"):
+            assert getattr(g, name) == getattr(scratch, name), name
+        assert all(a is b for n in g.out for a, b in zip(g.out[n], scratch.out[n]))  # the new objects
+        fresh = scratch.components
         got = g.components
         kept += previous is not None and got is previous.components
         # the same partition (indices are only labels)
         assert {frozenset(n for n in got if got[n] == c) for c in got.values()} == \
                {frozenset(n for n in fresh if fresh[n] == c) for c in fresh.values()}
         previous = g
-        if rng.random() < 0.5 or not flows:
-            flows[f"f{serial:03d}"] = tuple(rng.sample(nodes, 2))
+        choice = rng.random()
+        if choice < 0.4 or not flows:
+            flows[f"f{serial:03d}"] = (*rng.sample(nodes, 2), ("prompts",))
             serial += 1
-        else:
+        elif choice < 0.7:
             del flows[rng.choice(sorted(flows))]
+        else:  # what a flow carries: the same ends, a new object
+            fid = rng.choice(sorted(flows))
+            flows[fid] = (*flows[fid][:2], rng.choice([("prompts",), ("documents",), ()]))
     assert kept, "components were never carried over: the test would not notice a wrong carry-over"
