@@ -17,6 +17,7 @@ Targets (issue 3): 1k full < 0.25 s, 10k full < 3 s, near-linear growth,
 re-analysis after a one-element edit of the 1k model < 50 ms. Times are the
 best of ``--repeat`` runs (default 3), wall-clock and CPU time of this process;
 on a busy machine wall-clock time includes waiting for a core, CPU time much less.
+A reference loop is timed before and after: the machine's own speed drifts.
 """
 
 from __future__ import annotations
@@ -33,6 +34,20 @@ from app.analysis import analyze, engine  # noqa: E402
 from app.knowledge import load_library  # noqa: E402
 from app.model import ThreatModel  # noqa: E402
 from tests.benchmarks.synthetic import synthetic_model  # noqa: E402
+
+
+def reference_loop() -> float:
+    """Seconds for ten million integer additions in a plain loop: how fast this machine runs
+    Python right now (a shared virtual machine's speed drifts by half and more within an hour).
+    Compare runs by their ratio to it."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - t)
+    return best
 
 
 def _forget() -> None:
@@ -87,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="100,1000,10000")
     args = parser.parse_args(argv)
     library = load_library()
+    print(f"reference loop (10M integer additions): {reference_loop():.2f} s\n")
     print(f"{'elements':>9} {'flows':>7} {'findings':>9} {'cold wall':>10} {'warm wall':>10} {'warm cpu':>10}"
           "  cpu per element")
     for size in (int(s) for s in args.sizes.split(",")):
@@ -124,6 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
         print(f"  {label:<38} wall best {min(walls) * 1000:6.1f} ms, median {median(walls) * 1000:6.1f} ms;"
               f"  cpu median {median(cpus) * 1000:6.1f} ms")
+    print(f"\nreference loop again: {reference_loop():.2f} s")
     return 0
 
 
