@@ -55,7 +55,8 @@ IDLE = "idle"
 Analyze = Callable[[Any, Any], Any]
 
 
-def _default_analyze(model, library):
+def default_analyze(model, library):
+    """The analysis engine's ``analyze`` (the runner's and the report export's default)."""
     # imported on first use: the engine is optional for the rest of the document layer
     from app.analysis import analyze
 
@@ -167,7 +168,7 @@ class AnalysisRunner(QObject):
     ):
         super().__init__(parent)
         self._document = document
-        self._analyze = analyze or _default_analyze
+        self._analyze = analyze or default_analyze
         self._library = library
         self._load_library = load_library or _default_library
         self._library_lock = threading.Lock()

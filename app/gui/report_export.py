@@ -20,14 +20,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
-from app.document.runner import GcPause
+from app.document.runner import GcPause, default_analyze
 from app.model import ModelError, ThreatModel
-
-
-def _default_analyze(model, library):
-    from app.analysis import analyze
-
-    return analyze(model, library)
 
 
 class ReportExport(QObject):
@@ -40,7 +34,7 @@ class ReportExport(QObject):
 
     def __init__(self, analyze=None, parent: QObject | None = None):
         super().__init__(parent)
-        self._analyze = analyze or _default_analyze
+        self._analyze = analyze or default_analyze
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="threatcanvas-report")
         self._cancel = threading.Event()
         self._busy = False
