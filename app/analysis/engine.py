@@ -28,7 +28,8 @@ from typing import Callable
 from app.analysis.build import build_finding, fast, reads
 from app.analysis.context import FindingContext
 from app.analysis.digest import model_digest
-from app.analysis.facts import FLOWS, ZONES, GraphFacts
+from app.analysis.fact_reads import FLOWS, ZONES
+from app.analysis.facts import GraphFacts
 from app.analysis.findings import AnalysisResult, Finding
 from app.analysis.graph import ModelGraph
 from app.knowledge import Library, ThreatEntry, load_library
@@ -157,7 +158,7 @@ def _element_signature(e) -> tuple:
 
 
 def _edited(a: tuple, b: tuple) -> frozenset[str] | None:
-    """What changed between two structure signatures, named as ``facts.READS`` names it;
+    """What changed between two structure signatures, named as ``fact_reads.READS`` names it;
     None when elements were added, removed, reordered or re-kinded (every fact may change)."""
     ea, eb = a[0], b[0]
     if len(ea) != len(eb):

@@ -23,6 +23,7 @@ from app.analysis.graph import (
     ModelGraph,
     mask,
 )
+from app.analysis.fact_reads import READS
 from app.analysis.lazy import lazy
 from app.analysis.reach import DIST, LEVEL, ORIGIN, PARENT, Trace, levelled_bfs, path_of, simple_cycle
 from app.model.types import (
@@ -211,18 +212,10 @@ class GraphFacts:
                 changed.add(label)
         return frozenset(changed)
 
-    def answer(self, name: str, subject: str) -> object:
-        """What a finding read: a fact's witness path for ``subject`` (None: it does not hold),
-        or the decision / action ``subject`` drives."""
-        if name == DECISION:
-            return self.decision_of(subject)
-        if name == ACTION:
-            return self.action_of(subject)
-        fact = getattr(self, name)
-        return fact.path(subject) if subject in fact else None
-
     def same_answer(self, old: "GraphFacts", name: str, subject: str) -> bool:
-        """Whether :meth:`answer` gives the same for ``subject`` here as in ``old``.
+        """Whether a finding that read ``name`` for ``subject`` would read the same here as in
+        ``old``: the fact's witness path (or that it does not hold), or the decision / action
+        ``subject`` drives (``DECISION``, ``ACTION``).
 
         Trace-built answers are compared trace by trace along the witness chain,
         memoised per pair of searches, so a search that changed in one corner
@@ -788,57 +781,3 @@ FACT_BUILDERS: tuple[str, ...] = (
     "into_more_trusted",
 )
 
-
-# ---------------------------------------------------------------- what each fact reads
-# Besides the element ids and kinds (an element added, removed or re-kinded recomputes
-# every fact) each fact reads: FLOWS (the flows: ids, ends, what they carry; every fact
-# does), ZONES (the trust boundaries) and element properties, named "kind.field".
-# Re-analysis after an edit recomputes only the facts that read something it changed.
-# A test runs every fact against recording graphs and checks it reads nothing undeclared.
-FLOWS, ZONES = "flows", "zones"
-_KIND_NAMES = tuple(k.value for k in ElementKind)
-
-
-def _on(field: str, *kinds: ElementKind, but: tuple[ElementKind, ...] = ()) -> set[str]:
-    """``kind.field`` for the given kinds (none given: every kind), less ``but``."""
-    chosen = [k.value for k in kinds] if kinds else [k for k in _KIND_NAMES if ElementKind(k) not in but]
-    return {f"{k}.{field}" for k in chosen if ElementKind(k) not in but}
-
-
-_HUMAN = _on("human", A)
-_UNTRUSTED_ACTORS = _on("access", A) | _HUMAN
-_DECISIONS = _on("decision") | _on("criticality")
-_ACTIONS = _on("human_approval", TL) | _on("capabilities", TL) | _on("decision") | _HUMAN
-_OUTPUTS = _on("model_type", M) | _HUMAN
-_READS: dict[str, set[str]] = {
-    "untrusted_prompt": _UNTRUSTED_ACTORS | _on("access", but=(A, M)),
-    "untrusted_content": _UNTRUSTED_ACTORS | _on("corpus_writers", RT) | _on("source", DT) | _on("third_party", TL)
-    | _on("access", DS, TL),
-    "physical_input": _on("role", P) | _on("physically_exposed", P) | _on("access", A),
-    "untrusted_capture": _on("role", P) | _on("access", P),
-    "feeds_model_context": _HUMAN,
-    "automated_retraining": _on("mode", TR),
-    "output_to_untrusted": _UNTRUSTED_ACTORS | _on("access", P) | _on("role", P),
-    "trained_on_sensitive": _on("sensitivity", DT, DS) | _on("personal_data", DT, DS),
-    "untrusted_training_data": _UNTRUSTED_ACTORS | _on("source", DT) | _on("labeller_type", LB)
-    | _on("access", but=(A, M)),
-    "feeds_training": _DECISIONS,
-    "third_party_lineage": _on("access", but=(M,)) | _on("origin", M) | _on("fine_tunes_third_party", TR),
-    "feedback_cycle": set(),
-    "agent_loop": _on("role", P),
-    "output_drives_action": _ACTIONS,
-    "unapproved_action": _ACTIONS | _on("model_type", M),
-    "model_output_reaches": _OUTPUTS,
-    "generative_output_reaches": _OUTPUTS,
-    "agent_memory_loop": _OUTPUTS,
-    "sensitive_context": _on("sensitivity", DS, RT, TL) | _on("personal_data", DS, RT, TL) | _HUMAN,
-    "reachable_from_untrusted": _UNTRUSTED_ACTORS | _on("access", but=(A,)),
-    "exposed_to_untrusted": _on("access"),
-    "holds_model_artifacts": _on("store_type", DS),
-    "influences_decision": _DECISIONS,
-    "crosses_boundary": {ZONES},
-    "into_more_trusted": {ZONES} | _on("access"),
-    "_decision_traces": _DECISIONS,
-    "action_traces": _ACTIONS,
-}
-READS: dict[str, frozenset[str]] = {name: frozenset(r | {FLOWS}) for name, r in _READS.items()}

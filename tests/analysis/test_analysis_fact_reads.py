@@ -1,4 +1,4 @@
-"""Every graph fact reads only what ``facts.READS`` declares for it.
+"""Every graph fact reads only what ``fact_reads.READS`` declares for it.
 
 Re-analysis after an edit keeps, without computing it again, every fact whose
 declared reads the edit did not touch; an undeclared read would leave a stale
@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from app.analysis.facts import FACT_BUILDERS, READS, ZONES, Fact, GraphFacts
+from app.analysis.fact_reads import READS, ZONES
+from app.analysis.facts import FACT_BUILDERS, Fact, GraphFacts
 from app.analysis.graph import ModelGraph
 
 from tests.benchmarks.synthetic import synthetic_model

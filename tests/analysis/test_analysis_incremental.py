@@ -257,7 +257,7 @@ def test_an_end_changing_role_rematches_its_flows(examples, library):
 
 @pytest.mark.parametrize("seed", range(3))
 def test_edits_of_what_facts_read_match_full_runs(library, seed):
-    """Each edit changes one property some fact reads (facts.READS decides which facts are
+    """Each edit changes one property some fact reads (fact_reads.READS decides which facts are
     computed again): every incremental run equals a full run."""
     rng = random.Random(100 + seed)
     model = synthetic_model(80, seed=seed)
