@@ -12,28 +12,15 @@ read not declared here: a fact's code and its line below change together.
 
 from __future__ import annotations
 
+from app.analysis.graph import A, DS, DT, LB, M, P, RT, TL, TR
 from app.model.types import ElementKind
 
-A, P, DS, DT, LB, TR, M, RT, TL = (
-    ElementKind.ACTOR,
-    ElementKind.PROCESS,
-    ElementKind.DATASTORE,
-    ElementKind.DATASET,
-    ElementKind.LABELLER,
-    ElementKind.TRAINER,
-    ElementKind.MODEL,
-    ElementKind.RETRIEVER,
-    ElementKind.TOOL,
-)
-
 FLOWS, ZONES = "flows", "zones"
-_KIND_NAMES = tuple(k.value for k in ElementKind)
 
 
 def _on(field: str, *kinds: ElementKind, but: tuple[ElementKind, ...] = ()) -> set[str]:
     """``kind.field`` for the given kinds (none given: every kind), less ``but``."""
-    chosen = [k.value for k in kinds] if kinds else [k for k in _KIND_NAMES if ElementKind(k) not in but]
-    return {f"{k}.{field}" for k in chosen if ElementKind(k) not in but}
+    return {f"{k.value}.{field}" for k in (kinds or ElementKind) if k not in but}
 
 
 _HUMAN = _on("human", A)

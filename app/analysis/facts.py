@@ -19,8 +19,17 @@ from typing import Callable, Iterator
 from app.analysis.graph import (
     CONTENT_KINDS,
     CONTEXT_KINDS,
+    DS,
+    DT,
+    LB,
     PROMPT_KINDS,
+    RT,
+    TL,
+    TR,
+    A,
+    M,
     ModelGraph,
+    P,
     mask,
 )
 from app.analysis.fact_reads import READS
@@ -43,17 +52,6 @@ from app.model.types import (
     TrainerMode,
 )
 
-A, P, DS, DT, LB, TR, M, RT, TL = (
-    ElementKind.ACTOR,
-    ElementKind.PROCESS,
-    ElementKind.DATASTORE,
-    ElementKind.DATASET,
-    ElementKind.LABELLER,
-    ElementKind.TRAINER,
-    ElementKind.MODEL,
-    ElementKind.RETRIEVER,
-    ElementKind.TOOL,
-)
 UNTRUSTED_RANKS = (Access.ANONYMOUS.rank, Access.AUTHENTICATED.rank, Access.PARTNER.rank)
 TRAINING_ENTRY = mask({DataKind.MODEL_WEIGHTS, DataKind.TRAINING_DATA, DataKind.LABELS, DataKind.FEEDBACK})
 WEIGHTS = mask({DataKind.MODEL_WEIGHTS})

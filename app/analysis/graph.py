@@ -18,6 +18,19 @@ from app.model.types import Access, DataKind, ElementKind
 
 INTERNAL_RANK = Access.INTERNAL.rank
 
+# Element kinds by short name, as the fact code reads them.
+A, P, DS, DT, LB, TR, M, RT, TL = (
+    ElementKind.ACTOR,
+    ElementKind.PROCESS,
+    ElementKind.DATASTORE,
+    ElementKind.DATASET,
+    ElementKind.LABELLER,
+    ElementKind.TRAINER,
+    ElementKind.MODEL,
+    ElementKind.RETRIEVER,
+    ElementKind.TOOL,
+)
+
 # What a flow carries, as a bit mask: set tests on thousands of flows become one integer AND.
 BIT: dict[DataKind, int] = {k: 1 << i for i, k in enumerate(DataKind)}
 
@@ -89,6 +102,8 @@ class ModelGraph:
         touched_in: set[str] = set()
         changed_out: set[str] = set()  # ... whose adjacency (flow ids and far ends) changed
         changed_in: set[str] = set()
+        removed: list[tuple[str, str]] = []
+        added: list[tuple[str, str]] = []
         for f in self.model.flows:
             if f.source in elements and f.target in elements and f.source != f.target:
                 flows[f.id] = f
@@ -102,11 +117,14 @@ class ModelGraph:
                 if before is None or before.source != f.source or before.target != f.target:
                     changed_out.add(f.source)
                     changed_in.add(f.target)
+                    added.append((f.source, f.target))
         for fid, f in old.items():
             now = flows.get(fid)
             if now is None or now.source != f.source or now.target != f.target:
                 changed_out.add(f.source)
                 changed_in.add(f.target)
+                removed.append((f.source, f.target))
+        self._rewired = (removed, added)  # flow ends gone and new: what may have changed cycles
         touched_out |= changed_out
         touched_in |= changed_in
         self.out, self.inc = dict(previous.out), dict(previous.inc)
@@ -276,28 +294,23 @@ class ModelGraph:
         return comp
 
     def _same_components(self, previous: "ModelGraph") -> bool:
-        """Whether this graph has ``previous``'s strongly connected components.
+        """Whether this graph (built by :meth:`_edit_of` from ``previous``) has its strongly
+        connected components.
 
-        Same elements; no removed flow inside a component (that may split it);
-        and every new flow either lies inside one component or closes no cycle
-        (its target cannot reach its source). One search per new flow at most.
+        No removed flow inside a component (that may split it), and every new flow
+        either lies inside one component or closes no cycle (its target cannot reach
+        its source). One search per new flow at most.
         """
-        if self.elements.keys() != previous.elements.keys():
-            return False
         comp = previous.components
-        old, new = previous.flows, self.flows
-        for fid, f in old.items():
-            g = new.get(fid)
-            if g is None or g.source != f.source or g.target != f.target:
-                c = comp.get(f.source)
-                if c is not None and c == comp.get(f.target):
-                    return False
-        for fid, f in new.items():
-            g = old.get(fid)
-            if g is None or g.source != f.source or g.target != f.target:
-                c = comp.get(f.source)
-                if (c is None or c != comp.get(f.target)) and self._reaches(f.target, f.source):
-                    return False
+        removed, added = self._rewired
+        for source, target in removed:
+            c = comp.get(source)
+            if c is not None and c == comp.get(target):
+                return False
+        for source, target in added:
+            c = comp.get(source)
+            if (c is None or c != comp.get(target)) and self._reaches(target, source):
+                return False
         return True
 
     def _reaches(self, start: str, goal: str) -> bool:
