@@ -32,7 +32,7 @@ from app.analysis.graph import (
     P,
     mask,
 )
-from app.analysis.fact_reads import READS
+from app.analysis.fact_reads import EDGE_SETS, FLOWS, INPUTS, READS
 from app.analysis.lazy import lazy
 from app.analysis.reach import DIST, LEVEL, ORIGIN, PARENT, Trace, levelled_bfs, path_of, simple_cycle
 from app.model.types import (
@@ -138,8 +138,45 @@ def _from_traces(traces: dict[str, Trace], subjects, *, reverse: bool = False, p
     return Fact(levels, build_plain, (traces, reverse), traces)
 
 
+class edge_set:  # noqa: N801 - reads like the ``lazy`` decorator it extends
+    """A lazy set of flow ids, chosen one flow at a time by ``test(facts, flow)``.
+
+    ``test`` may read the flow and element properties, never other flows: then,
+    after an edit of the flows alone, the set is the last run's with only the
+    added, removed and replaced flows looked at again (``GraphFacts.adopt``
+    hands the last run's sets over in ``_prior_sets``). When no flow changed
+    sides, the result is the last run's very object, so searches given it
+    compare by identity.
+    """
+
+    def __init__(self, test: Callable[["GraphFacts", object], bool]):
+        self.test = test
+        self.name = test.__name__
+        self.__doc__ = test.__doc__
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        g, test = obj.g, self.test
+        prior, replaced = obj._prior_sets.get(self.name, (None, None))
+        if prior is None:
+            value = frozenset([fid for fid, f in g.flows.items() if test(obj, f)])
+        else:
+            flows = g.flows
+            gone = prior.intersection(replaced)
+            new = {fid for fid in replaced if fid in flows and test(obj, flows[fid])}
+            value = prior if new == gone else prior.difference(gone).union(new)
+        obj.__dict__[self.name] = value
+        return value
+
+
 class GraphFacts:
     """Every fact of one model, each computed on first use."""
+
+    _prior_sets: dict[str, tuple[frozenset[str], frozenset[str]]] = {}  # see edge_set
 
     def __init__(self, graph: ModelGraph):
         self.g = graph
@@ -170,6 +207,7 @@ class GraphFacts:
         new.__dict__.update(self.__dict__)
         new.__dict__.pop("sentences", None)  # sentences hold names, which may have changed
         new.__dict__.pop("_chains", None)
+        new.__dict__.pop("_prior_sets", None)  # relative to another graph: computed afresh here
         new.g = graph
         return new
 
@@ -190,6 +228,16 @@ class GraphFacts:
         def untouched(name: str) -> bool:
             return edited is not None and READS[name].isdisjoint(edited)
 
+        if edited is not None:  # the same elements: inputs the edit did not touch are the old ones
+            for name in INPUTS:
+                if name in theirs and untouched(name):
+                    mine[name] = theirs[name]
+            replaced = self.g.flows_replaced_since(old.g.flows)
+            if replaced is not None:  # flow sets only need their changed flows looked at again
+                self._prior_sets = {
+                    name: (theirs[name], replaced) for name in EDGE_SETS
+                    if name in theirs and name not in mine and (READS[name] - {FLOWS}).isdisjoint(edited)
+                }
         for name in FACT_BUILDERS:
             before = theirs.get(name)
             if before is None:  # never computed, so nothing read it
@@ -273,37 +321,68 @@ class GraphFacts:
         """Nodes of ``among`` reached at distance > 0."""
         return [n for n in among if n in traces and traces[n][DIST] > 0]
 
-    @lazy
-    def _inference_edges(self) -> set[str]:
-        g = self.g
-        return {fid for fid in g.flows if g.inference(fid)}
+    # Inputs: which flows a search may follow, which elements start or carry it. Element
+    # inputs read no flows, so an edit of the flows alone keeps them (``INPUTS``); flow sets
+    # are ``edge_set``s, updated flow by flow.
+    @edge_set
+    def _inference_edges(self, f) -> bool:
+        return self.g.inference(f.id)
 
-    @lazy
-    def _training_edges(self) -> set[str]:
+    @edge_set
+    def _training_edges(self, f) -> bool:
         """Flows training influence follows: anything, but into a model only as weights, data or labels."""
-        g, models = self.g, self.model_set
-        return {fid for fid, f in g.flows.items() if f.target not in models or g.fmask[fid] & TRAINING_ENTRY}
+        return f.target not in self.model_set or bool(self.g.fmask[f.id] & TRAINING_ENTRY)
+
+    @edge_set
+    def _weight_edges(self, f) -> bool:
+        return bool(self.g.fmask[f.id] & WEIGHTS)
 
     @lazy
-    def _not_training_or_human(self) -> set[str]:
+    def _not_training_or_human(self) -> frozenset[str]:
         g = self.g
-        return {e for e, k in g.kind.items() if k not in TRAINING_PIPELINE and e not in self.humans}
+        return frozenset(e for e, k in g.kind.items() if k not in TRAINING_PIPELINE and e not in self.humans)
 
-    def _untrusted_levels(self, element_seeds: Callable[[int], list[str]], actor_filter=None) -> list[list[str]]:
-        """Per untrusted rank: non-human actors, human actors, then other seeds."""
-        g = self.g
+    @lazy
+    def _untrusted_actors(self) -> dict[int, tuple[list[str], list[str]]]:
+        """Per untrusted rank: its non-human actors, then its human ones."""
+        g, humans = self.g, self.humans
+        out: dict[int, tuple[list[str], list[str]]] = {r: ([], []) for r in UNTRUSTED_RANKS}
+        for a in g.of_kind(A):
+            lists = out.get(g.rank[a])
+            if lists is not None:
+                lists[a in humans].append(a)
+        return out
+
+    def _untrusted_levels(self, seeds: dict[int, list[str]], actor_filter=None) -> list[list[str]]:
+        """Per untrusted rank: non-human actors, human actors, then ``seeds`` of that rank."""
         levels: list[list[str]] = []
         for rank in UNTRUSTED_RANKS:
-            actors = [a for a in g.of_kind(A) if g.rank[a] == rank and (actor_filter is None or actor_filter(a))]
-            levels.append([a for a in actors if a not in self.humans])
-            levels.append([a for a in actors if a in self.humans])
-            levels.append(element_seeds(rank))
+            machines, people = self._untrusted_actors[rank]
+            if actor_filter is not None:
+                machines = [a for a in machines if actor_filter(a)]
+                people = [a for a in people if actor_filter(a)]
+            levels += (machines, people, seeds.get(rank, []))
         return levels
 
-    def _open_entry_points(self, rank: int) -> list[str]:
-        """Non-actor elements of this access rank nobody is drawn sending to (public entry points)."""
+    @lazy
+    def _open_entry_points(self) -> dict[int, list[str]]:
+        """Per access rank: non-actor elements nobody is drawn sending to (public entry points)."""
         g = self.g
-        return [e for e, k in g.kind.items() if k is not A and k is not M and g.rank[e] == rank and not g.inc[e]]
+        out: dict[int, list[str]] = {}
+        for e, k in g.kind.items():
+            if k is not A and k is not M and not g.inc[e]:
+                out.setdefault(g.rank[e], []).append(e)
+        return out
+
+    @lazy
+    def _untrusted_elements(self) -> dict[int, list[str]]:
+        """Per access rank: the elements other than actors."""
+        g = self.g
+        out: dict[int, list[str]] = {}
+        for e, k in g.kind.items():
+            if k is not A:
+                out.setdefault(g.rank[e], []).append(e)
+        return out
 
     def _dataset_rank(self, e: str) -> int | None:
         """The untrusted rank a dataset's source implies (None: internal)."""
@@ -319,18 +398,12 @@ class GraphFacts:
         (restricted to it), from its first root: linear overall.
         """
         g = self.g
-        groups: dict[int, list[str]] = {}
-        for node in g.elements:  # canonical order: roots and members are chosen deterministically
-            c = g.components.get(node)
-            if c is not None:
-                groups.setdefault(c, []).append(node)
         levels: dict[str, int] = {}
         root_of: dict[str, tuple[str, frozenset]] = {}
-        for members in groups.values():
+        for members, comp in g.cycles:  # canonical order: roots and members are chosen deterministically
             root = next((n for n in members if is_root(n)), None)
             if root is None:
                 continue
-            comp = frozenset(members)
             for m in members:
                 if m in self.model_set and m != root:
                     levels[m] = 0
@@ -359,46 +432,66 @@ class GraphFacts:
 
     # ------------------------------------------------------------ inference-time facts
     @lazy
+    def _prompt_relays(self) -> frozenset[str]:
+        g = self.g
+        return frozenset(e for e, k in g.kind.items() if k is P or (k is A and e not in self.humans))
+
+    @edge_set
+    def _prompt_edges(self, f) -> bool:
+        t = f.target
+        return bool(self.g.fmask[f.id] & PROMPT_KINDS) and (t in self._prompt_relays or t in self.model_set)
+
+    @lazy
     def untrusted_prompt(self) -> Fact:
         g = self.g
-        relays = {e for e, k in g.kind.items() if k is P or (k is A and e not in self.humans)}
-        enter = relays | self.model_set
-        edges = {fid for fid, f in g.flows.items() if g.fmask[fid] & PROMPT_KINDS and f.target in enter}
-        traces = levelled_bfs(g, self._untrusted_levels(self._open_entry_points), edges=edges, expand=relays)
+        levels = self._untrusted_levels(self._open_entry_points)
+        traces = levelled_bfs(g, levels, edges=self._prompt_edges, expand=self._prompt_relays)
         return _from_traces(traces, self._subjects(traces, self.models))
+
+    @lazy
+    def _content_sources(self) -> dict[int, list[str]]:
+        """Per untrusted rank: retrievers, datasets, stores and tools outsiders' content enters by."""
+        g = self.g
+        out: dict[int, list[str]] = {r: [] for r in UNTRUSTED_RANKS}
+        for e, k in g.kind.items():
+            if k is RT:
+                ranks: tuple = (g.props[e].corpus_writers.rank,)
+            elif k is DT:
+                ranks = (self._dataset_rank(e),)
+            elif k is DS:
+                ranks = (g.rank[e],)  # a store or tool outsiders can write: a content source
+            elif k is TL:
+                ranks = (g.rank[e], 2) if g.props[e].third_party else (g.rank[e],)
+            else:
+                continue
+            for r in dict.fromkeys(ranks):
+                if r in out:
+                    out[r].append(e)
+        return out
+
+    @edge_set
+    def _content_edges(self, f) -> bool:
+        """Flows outsiders' content may follow (an outsider's own flows are narrowed further)."""
+        if f.target in self.model_set:
+            return self.g.carries(f.id, CONTEXT_KINDS, unknown=True)
+        return f.target not in self.humans
+
+    @lazy
+    def _content_expand(self) -> frozenset[str]:
+        return frozenset(e for e, k in self.g.kind.items() if k is not M and k is not TR)
 
     @lazy
     def untrusted_content(self) -> Fact:
         g = self.g
-
-        def element_seeds(rank: int) -> list[str]:
-            out = []
-            for e, k in g.kind.items():
-                p = g.props[e]
-                if k is RT and p.corpus_writers.rank == rank:
-                    out.append(e)
-                elif k is DT and self._dataset_rank(e) == rank:
-                    out.append(e)
-                elif k is TL and rank == 2 and p.third_party:
-                    out.append(e)
-                elif (k is DS or k is TL) and g.rank[e] == rank:
-                    out.append(e)  # a store or tool outsiders can write: a content source
-            return out
-
         sends_content = lambda a: any(g.fmask[f.id] & CONTENT_KINDS for f in g.out[a])  # noqa: E731
-        levels = self._untrusted_levels(element_seeds, sends_content)
-        seed_actors = {a for lvl in levels for a in lvl if g.kind[a] is A}
-        models, humans = self.model_set, self.humans
-
-        def ok(s: str, t: str, fid: str) -> bool:
-            if s in seed_actors and not g.fmask[fid] & CONTENT_KINDS:
-                return False  # an outsider's own prompts are direct injection, not content
-            if t in models:
-                return g.carries(fid, CONTEXT_KINDS, unknown=True)
-            return t not in humans
-
-        expand = {e for e, k in g.kind.items() if k is not M and k is not TR}
-        traces = levelled_bfs(g, levels, edges=g.flows_where(ok), expand=expand)
+        levels = self._untrusted_levels(self._content_sources, sends_content)
+        # an outsider's own prompts are direct injection, not content: its flows carrying none are out
+        prompts = [f.id for lvl in levels for a in lvl if g.kind[a] is A for f in g.out[a]
+                   if not g.fmask[f.id] & CONTENT_KINDS]
+        edges = self._content_edges
+        if prompts and not edges.isdisjoint(prompts):
+            edges = edges.difference(prompts)
+        traces = levelled_bfs(g, levels, edges=edges, expand=self._content_expand)
         return _from_traces(traces, self._subjects(traces, self.models))
 
     @lazy
@@ -408,9 +501,7 @@ class GraphFacts:
         if not sensors:
             return Fact({}, lambda n: (n,))
         levels = [[s for s in sensors if g.props[s].physically_exposed], sensors]
-        enter = set(g.of_kind(P)) | self.model_set
-        edges = {fid for fid, f in g.flows.items() if g.carries(fid, CAPTURE, unknown=True) and f.target in enter}
-        traces = levelled_bfs(g, levels, edges=edges, expand=set(g.of_kind(P)))
+        traces = levelled_bfs(g, levels, edges=self._sensor_edges, expand=self._processes)
 
         def prefix(sensor: str) -> tuple[str, ...]:
             senders = [f for f in g.inc[sensor] if g.kind[f.source] is A]
@@ -422,6 +513,20 @@ class GraphFacts:
         return _from_traces(traces, self._subjects(traces, self.models), prefix=prefix)
 
     @lazy
+    def _processes(self) -> frozenset[str]:
+        return frozenset(self.g.of_kind(P))
+
+    @edge_set
+    def _sensor_edges(self, f) -> bool:
+        """Flows that may carry captured input (or declare nothing) into a process or model."""
+        return self.g.carries(f.id, CAPTURE, unknown=True) and (f.target in self._processes or f.target in self.model_set)
+
+    @edge_set
+    def _capture_edges(self, f) -> bool:
+        """Flows that carry captured input into a process or model."""
+        return bool(self.g.fmask[f.id] & CAPTURE) and (f.target in self._processes or f.target in self.model_set)
+
+    @lazy
     def untrusted_capture(self) -> Fact:
         g = self.g
         devices = [
@@ -429,23 +534,24 @@ class GraphFacts:
             if g.props[p].role in (ProcessRole.SENSOR, ProcessRole.CLIENT) and g.rank[p] <= Access.AUTHENTICATED.rank
         ]
         levels = [[d for d in devices if g.rank[d] == r] for r in (0, 1)]
-        enter = set(g.of_kind(P)) | self.model_set
-        edges = {fid for fid, f in g.flows.items() if g.fmask[fid] & CAPTURE and f.target in enter}
-        traces = levelled_bfs(g, levels, edges=edges, expand=set(g.of_kind(P)))
+        traces = levelled_bfs(g, levels, edges=self._capture_edges, expand=self._processes)
         return _from_traces(traces, self._subjects(traces, self.models))
+
+    @edge_set
+    def _context_edges(self, f) -> bool:
+        """Flows into a model that may feed its context; elsewhere, flows that can carry outputs on."""
+        if f.target in self.model_set:
+            return self.g.carries(f.id, CONTEXT_KINDS, unknown=True)
+        return self.g.inference(f.id)
+
+    @lazy
+    def _context_relays(self) -> frozenset[str]:
+        return self._not_training_or_human - self.model_set
 
     @lazy
     def _context_back(self) -> dict[str, Trace]:
         """Reverse search from models over what can reach their context at inference time."""
-        g = self.g
-        models = self.model_set
-
-        def ok(s: str, t: str, fid: str) -> bool:
-            return g.carries(fid, CONTEXT_KINDS, unknown=True) if t in models else g.inference(fid)
-
-        return levelled_bfs(
-            g, [self.models], reverse=True, edges=g.flows_where(ok), expand=self._not_training_or_human - models
-        )
+        return levelled_bfs(self.g, [self.models], reverse=True, edges=self._context_edges, expand=self._context_relays)
 
     @lazy
     def feeds_model_context(self) -> Fact:
@@ -456,45 +562,56 @@ class GraphFacts:
     def automated_retraining(self) -> Fact:
         g = self.g
         trainers = [t for t in g.of_kind(TR) if g.props[t].mode in (TrainerMode.SCHEDULED, TrainerMode.ONLINE, TrainerMode.FEDERATED)]
-        edges = {fid for fid in g.flows if g.fmask[fid] & WEIGHTS}
-        traces = levelled_bfs(g, [trainers], edges=edges)
+        traces = levelled_bfs(g, [trainers], edges=self._weight_edges)
         return _from_traces(traces, self._subjects(traces, self.models))
 
     @lazy
-    def output_to_untrusted(self) -> Fact:
-        g = self.g
+    def _readers(self) -> tuple[list[list[str]], frozenset[str]]:
+        """Per untrusted rank: human actors, other actors, client processes; and what passes outputs on."""
+        g, humans = self.g, self.humans
         levels: list[list[str]] = []
         for rank in UNTRUSTED_RANKS:
-            actors = [a for a in g.of_kind(A) if g.rank[a] == rank]
-            levels.append([a for a in actors if a in self.humans])
-            levels.append([a for a in actors if a not in self.humans])
-            levels.append([p for p in g.of_kind(P) if g.rank[p] == rank and g.props[p].role is ProcessRole.CLIENT])
-        relays = {e for e, k in g.kind.items() if k in (P, TL, DS) or (k is A and e not in self.humans)}
-        traces = levelled_bfs(g, levels, reverse=True, edges=self._inference_edges, expand=relays)
+            machines, people = self._untrusted_actors[rank]
+            levels += (people, machines, [p for p in g.of_kind(P) if g.rank[p] == rank and g.props[p].role is ProcessRole.CLIENT])
+        relays = frozenset(e for e, k in g.kind.items() if k in (P, TL, DS) or (k is A and e not in humans))
+        return levels, relays
+
+    @lazy
+    def output_to_untrusted(self) -> Fact:
+        levels, relays = self._readers
+        traces = levelled_bfs(self.g, levels, reverse=True, edges=self._inference_edges, expand=relays)
         return _from_traces(traces, self._subjects(traces, self.models), reverse=True)
 
     @lazy
-    def sensitive_context(self) -> Fact:
+    def _sensitive_holders(self) -> list[list[str]]:
+        """Stores, retrievers and tools holding restricted, confidential, then personal data."""
         g = self.g
         holders = [e for e, k in g.kind.items() if k is DS or k is RT or k is TL]
-        levels = [
+        return [
             [e for e in holders if g.props[e].sensitivity is Sensitivity.RESTRICTED],
             [e for e in holders if g.props[e].sensitivity is Sensitivity.CONFIDENTIAL],
             [e for e in holders if g.props[e].personal_data],
         ]
-        models, passable = self.model_set, self._not_training_or_human
 
-        def ok(s: str, t: str, fid: str) -> bool:
-            if t in models:
-                return g.carries(fid, CONTEXT_KINDS, unknown=True)
-            return t in passable and g.inference(fid)
+    @edge_set
+    def _sensitive_edges(self, f) -> bool:
+        if f.target in self.model_set:
+            return self.g.carries(f.id, CONTEXT_KINDS, unknown=True)
+        return f.target in self._not_training_or_human and self.g.inference(f.id)
 
-        traces = levelled_bfs(g, levels, edges=g.flows_where(ok), expand=set(g.elements) - models)
+    @lazy
+    def _non_models(self) -> frozenset[str]:
+        return frozenset(self.g.elements.keys() - self.model_set)
+
+    @lazy
+    def sensitive_context(self) -> Fact:
+        traces = levelled_bfs(self.g, self._sensitive_holders, edges=self._sensitive_edges, expand=self._non_models)
         return _from_traces(traces, self._subjects(traces, self.models))
 
     # ------------------------------------------------------------ training-time facts
     @lazy
-    def trained_on_sensitive(self) -> Fact:
+    def _training_sensitive(self) -> list[list[str]]:
+        """Datasets, then stores, holding restricted, confidential, then personal data."""
         g = self.g
         holders = [e for e, k in g.kind.items() if k is DT or k is DS]
         levels = []
@@ -505,25 +622,37 @@ class GraphFacts:
         ):
             levels.append([e for e in holders if g.kind[e] is DT and test(g.props[e])])
             levels.append([e for e in holders if g.kind[e] is DS and test(g.props[e])])
-        traces = levelled_bfs(g, levels, edges=self._training_edges)
+        return levels
+
+    @lazy
+    def trained_on_sensitive(self) -> Fact:
+        traces = levelled_bfs(self.g, self._training_sensitive, edges=self._training_edges)
         return _from_traces(traces, self._subjects(traces, self.models))
 
     @lazy
-    def untrusted_training_data(self) -> Fact:
+    def _training_sources(self) -> dict[int, list[str]]:
+        """Per untrusted rank: datasets, labellers and other non-actor, non-model elements
+        training data from outsiders enters by."""
         g = self.g
+        crowd = (LabellerType.CROWD, LabellerType.END_USER_FEEDBACK)
+        out: dict[int, list[str]] = {r: [] for r in UNTRUSTED_RANKS}
+        for e, k in g.kind.items():
+            if k is DT:
+                ranks: tuple = (self._dataset_rank(e), g.rank[e])
+            elif k is LB:
+                ranks = (g.rank[e], 1) if g.props[e].labeller_type in crowd else (g.rank[e],)
+            elif k is not A and k is not M:
+                ranks = (g.rank[e],)
+            else:
+                continue
+            for r in dict.fromkeys(ranks):
+                if r in out:
+                    out[r].append(e)
+        return out
 
-        def element_seeds(rank: int) -> list[str]:
-            out = []
-            for e, k in g.kind.items():
-                if k is DT and self._dataset_rank(e) == rank:
-                    out.append(e)
-                elif k is LB and rank == 1 and g.props[e].labeller_type in (LabellerType.CROWD, LabellerType.END_USER_FEEDBACK):
-                    out.append(e)
-                elif k is not A and k is not M and g.rank[e] == rank:
-                    out.append(e)
-            return out
-
-        traces = levelled_bfs(g, self._untrusted_levels(element_seeds), edges=self._training_edges)
+    @lazy
+    def untrusted_training_data(self) -> Fact:
+        traces = levelled_bfs(self.g, self._untrusted_levels(self._training_sources), edges=self._training_edges)
         return _from_traces(traces, self._subjects(traces, self.models))
 
     @lazy
@@ -539,11 +668,9 @@ class GraphFacts:
     @lazy
     def third_party_lineage(self) -> Fact:
         g = self.g
-        weight_edges = {fid for fid in g.flows if g.fmask[fid] & WEIGHTS}
-        senders = [
-            e for e in g.elements
-            if e not in self.model_set and g.untrusted(e) and any(f.id in weight_edges for f in g.out[e])
-        ]
+        weight_edges = self._weight_edges
+        sources = {g.flows[fid].source for fid in weight_edges}
+        senders = [e for e in g.elements if e in sources and e not in self.model_set and g.untrusted(e)]
         levels = [
             [m for m in self.models if g.props[m].origin is ModelOrigin.THIRD_PARTY_WEIGHTS],
             senders,
@@ -589,18 +716,24 @@ class GraphFacts:
         ]
 
     @lazy
-    def _unapproved_relays(self) -> set[str]:
+    def _unapproved_relays(self) -> frozenset[str]:
         """Elements a model's output passes through with no person approving it."""
         g = self.g
-        out = set()
+        out = []
         for e, k in g.kind.items():
             p = g.props[e]
             if k in TRAINING_PIPELINE or e in self.humans or p.decision is Decision.HUMAN_REVIEWED:
                 continue
             if k is TL and p.human_approval:
                 continue
-            out.add(e)
-        return out
+            out.append(e)
+        return frozenset(out)
+
+    @lazy
+    def _generative(self) -> list[list[str]]:
+        """Generative models, then every model: where model outputs start."""
+        g = self.g
+        return [[m for m in self.models if g.props[m].model_type is ModelType.GENERATIVE], self.models]
 
     @lazy
     def action_traces(self) -> dict[str, Trace]:
@@ -618,15 +751,12 @@ class GraphFacts:
     def unapproved_action(self) -> Fact:
         g = self.g
         actions = [a for lvl in self._action_levels for a in lvl]
-        generative = [m for m in self.models if g.props[m].model_type is ModelType.GENERATIVE]
-        traces = levelled_bfs(g, [generative, self.models], edges=self._inference_edges, expand=self._unapproved_relays)
+        traces = levelled_bfs(g, self._generative, edges=self._inference_edges, expand=self._unapproved_relays)
         return _from_traces(traces, self._subjects(traces, dict.fromkeys(actions)))
 
     @lazy
     def _output_traces(self) -> dict[str, Trace]:
-        g = self.g
-        generative = [m for m in self.models if g.props[m].model_type is ModelType.GENERATIVE]
-        return levelled_bfs(g, [generative, self.models], edges=self._inference_edges, expand=self._not_training_or_human)
+        return levelled_bfs(self.g, self._generative, edges=self._inference_edges, expand=self._not_training_or_human)
 
     @lazy
     def model_output_reaches(self) -> Fact:
@@ -654,9 +784,7 @@ class GraphFacts:
     @lazy
     def reachable_from_untrusted(self) -> Fact:
         g = self.g
-        traces = levelled_bfs(
-            g, self._untrusted_levels(lambda r: [e for e, k in g.kind.items() if k is not A and g.rank[e] == r])
-        )
+        traces = levelled_bfs(g, self._untrusted_levels(self._untrusted_elements))
         return _from_traces(traces, [n for n in traces if g.kind[n] is not A])
 
     @lazy
@@ -692,15 +820,19 @@ class GraphFacts:
         return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
 
     @lazy
-    def _decision_traces(self) -> dict[str, Trace]:
-        g = self.g
+    def _decision_points(self) -> list[list[str]]:
+        """Decision points by level, worst first (``DECISION_LEVELS``)."""
         index = {dc: i for i, dc in enumerate(DECISION_LEVELS)}
         levels: list[list[str]] = [[] for _ in DECISION_LEVELS]
-        for e, p in g.props.items():
+        for e, p in self.g.props.items():
             i = index.get((p.decision, p.criticality))
             if i is not None:
                 levels[i].append(e)
-        return levelled_bfs(g, levels, reverse=True)
+        return levels
+
+    @lazy
+    def _decision_traces(self) -> dict[str, Trace]:
+        return levelled_bfs(self.g, self._decision_points, reverse=True)
 
     def decision_of(self, node: str) -> tuple[str, tuple[str, ...]] | None:
         """The most consequential decision point ``node`` influences, with the path to it."""

@@ -65,7 +65,9 @@ class ModelGraph:
         kept when the edit provably leaves every cycle as it was."""
         self.model = model
         self._previous: ModelGraph | None = None
-        self.elements: dict[str, ElementBase] = {e.id: e for e in model.elements}
+        # an edit of the flows alone leaves the very same elements (and maybe boundaries): share their tables
+        same = previous is not None and model.elements is previous.model.elements
+        self.elements: dict[str, ElementBase] = previous.elements if same else {e.id: e for e in model.elements}
         self.flows: dict[str, Flow] = {}
         self.fmask: dict[str, int] = {}  # what each flow carries; 0: declares nothing
         if previous is not None and previous.elements.keys() == self.elements.keys():
@@ -84,10 +86,18 @@ class ModelGraph:
                     self.out_adj[f.source].append((f.id, f.target))
                     self.in_adj[f.target].append((f.id, f.source))
                     self.fmask[f.id] = mask(f.carries)
-        self.kind: dict[str, ElementKind] = {eid: _KINDS[e.kind] for eid, e in self.elements.items()}
-        self.props = {eid: e.properties for eid, e in self.elements.items()}  # type: ignore[attr-defined]
-        self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
-        self.zone: dict[str, str | None] = self._zones()
+        if same:
+            self.kind, self.props, self.rank = previous.kind, previous.props, previous.rank
+            if "_by_kind" in previous.__dict__:
+                self.__dict__["_by_kind"] = previous.__dict__["_by_kind"]
+        else:
+            self.kind: dict[str, ElementKind] = {eid: _KINDS[e.kind] for eid, e in self.elements.items()}
+            self.props = {eid: e.properties for eid, e in self.elements.items()}  # type: ignore[attr-defined]
+            self.rank: dict[str, int] = {eid: p.access.rank for eid, p in self.props.items()}
+        if same and model.boundaries is previous.model.boundaries:
+            self.zone, self.boundary_depth = previous.zone, previous.boundary_depth
+        else:
+            self.zone: dict[str, str | None] = self._zones()
 
     def _edit_of(self, previous: "ModelGraph") -> None:
         """Flows and adjacency after an edit of ``previous``'s flows (same elements).
@@ -104,6 +114,7 @@ class ModelGraph:
         changed_in: set[str] = set()
         removed: list[tuple[str, str]] = []
         added: list[tuple[str, str]] = []
+        replaced: set[str] = set()  # flows new, gone or not the very object they were
         for f in self.model.flows:
             if f.source in elements and f.target in elements and f.source != f.target:
                 flows[f.id] = f
@@ -111,6 +122,7 @@ class ModelGraph:
                 if before is f:
                     fmask[f.id] = old_mask[f.id]
                     continue
+                replaced.add(f.id)
                 fmask[f.id] = mask(f.carries)
                 touched_out.add(f.source)
                 touched_in.add(f.target)
@@ -120,11 +132,14 @@ class ModelGraph:
                     added.append((f.source, f.target))
         for fid, f in old.items():
             now = flows.get(fid)
+            if now is None:
+                replaced.add(fid)
             if now is None or now.source != f.source or now.target != f.target:
                 changed_out.add(f.source)
                 changed_in.add(f.target)
                 removed.append((f.source, f.target))
         self._rewired = (removed, added)  # flow ends gone and new: what may have changed cycles
+        self._replaced = (old, frozenset(replaced))  # old: keeps its id from being reused
         touched_out |= changed_out
         touched_in |= changed_in
         self.out, self.inc = dict(previous.out), dict(previous.inc)
@@ -139,8 +154,9 @@ class ModelGraph:
                 self.inc[f.target].append(f)
         if not changed_out and not changed_in:  # the same topology: share it whole
             self.out_adj, self.in_adj = previous.out_adj, previous.in_adj
-            if "components" in previous.__dict__:
-                self.__dict__["components"] = previous.__dict__["components"]
+            for shared in ("components", "cycles"):
+                if shared in previous.__dict__:
+                    self.__dict__[shared] = previous.__dict__[shared]
             return
         if "components" in previous.__dict__:
             self._previous = previous  # its components may still hold (see components)
@@ -152,6 +168,12 @@ class ModelGraph:
             self.in_adj[n] = [(f.id, f.source) for f in self.inc[n]]
         self._changes = {id(previous.out_adj): changed_out, id(previous.in_adj): changed_in}
         self._changed_from = (previous.out_adj, previous.in_adj)  # keeps the ids above from being reused
+
+    def flows_replaced_since(self, flows: dict) -> frozenset[str] | None:
+        """Ids of the flows added, removed or replaced (another object) since the graph whose
+        ``flows`` table this is, or None: not known (not built as an edit of that graph)."""
+        replaced = self.__dict__.get("_replaced")
+        return replaced[1] if replaced is not None and replaced[0] is flows else None
 
     def changed_since(self, adjacency: dict) -> set[str] | None:
         """Nodes whose adjacency differs from ``adjacency`` (the previous graph's), or None: not known."""
@@ -166,7 +188,7 @@ class ModelGraph:
         """
         new = ModelGraph.__new__(ModelGraph)
         new.__dict__.update(self.__dict__)
-        for cached in ("_names", "_boundary_names", "controls"):  # read from the objects
+        for cached in ("_names", "_boundary_names", "controls", "_replaced"):  # read from the objects
             new.__dict__.pop(cached, None)
         new.model = model
         new.elements = {e.id: e for e in model.elements}
@@ -285,6 +307,8 @@ class ModelGraph:
         """Strongly connected component index of every element in a cycle (absent: in none)."""
         previous, self._previous = self._previous, None
         if previous is not None and self._same_components(previous):
+            if "cycles" in previous.__dict__:
+                self.__dict__["cycles"] = previous.__dict__["cycles"]  # the same components: the same groups
             return previous.components
         comp: dict[str, int] = {}
         for i, members in enumerate(nx.strongly_connected_components(self.nx)):
@@ -292,6 +316,20 @@ class ModelGraph:
                 for m in members:
                     comp[m] = i
         return comp
+
+    @lazy
+    def cycles(self) -> tuple[tuple[tuple[str, ...], frozenset[str]], ...]:
+        """The members of each strongly connected component with a cycle (canonical order,
+        components by their first member), each also as a set."""
+        comp = self.components  # first: it may carry this over from the previous graph
+        if "cycles" in self.__dict__:
+            return self.__dict__["cycles"]
+        groups: dict[int, list[str]] = {}
+        for node in self.elements:
+            c = comp.get(node)
+            if c is not None:
+                groups.setdefault(c, []).append(node)
+        return tuple((tuple(m), frozenset(m)) for m in groups.values())
 
     def _same_components(self, previous: "ModelGraph") -> bool:
         """Whether this graph (built by :meth:`_edit_of` from ``previous``) has its strongly

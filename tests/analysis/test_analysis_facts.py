@@ -112,6 +112,28 @@ def test_direct_and_indirect_injection_are_told_apart():
     assert {"direct-prompt-injection@llm", "indirect-prompt-injection@llm"} <= ids
 
 
+def test_an_outsiders_own_prompts_are_not_content():
+    """An outsider who sends content somewhere is a content source, but its own prompts to a
+    model are direct injection: untrusted content reaches the model only along content."""
+    elements = [
+        el("crawler", "actor", access="anonymous", human=False),
+        el("api", "process", role="gateway"),
+        el("archive", "datastore", store_type="object_store"),
+        el("llm", "model", model_type="generative"),
+    ]
+    flows = [
+        ("f1", "crawler", "archive", ["documents"]),
+        ("f2", "crawler", "api", ["prompts"]),
+        ("f3", "api", "llm", ["prompts"]),
+    ]
+    f = facts_of(build(elements, flows))
+    assert "llm" in f.untrusted_prompt
+    assert "llm" not in f.untrusted_content  # the crawler's prompts are not content
+    # the archive feeding the model's context makes the same crawler an indirect source
+    f = facts_of(build(elements, [*flows, ("f4", "archive", "api", ["retrieved_documents"])]))
+    assert f.untrusted_content.path("llm") == ("crawler", "f1", "archive", "f4", "api", "f3", "llm")
+
+
 def test_feedback_cycle_witness_is_a_simple_cycle_through_the_model():
     model = build(
         [el("m", "model"), el("svc", "process"), el("log", "dataset"), el("t", "trainer", mode="online"),
