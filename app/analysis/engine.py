@@ -108,8 +108,7 @@ class _Snapshot:
     library_digest: str
     signature: tuple
     info_name: str
-    facts: GraphFacts
-    objects: dict[str, object]  # element and flow ids -> the objects last analysed
+    facts: GraphFacts  # facts.g: the graph, with the elements and flows last analysed
     reviews: dict[str, object]
     built: dict[_Key, "_Built"]  # (threat, subject) -> finding, dependencies, fact reads, facts read
 
@@ -122,7 +121,7 @@ _sig_cache: dict[int, tuple[object, tuple]] = {}
 def _remember(run: "_Run") -> None:
     global _state
     snap = _Snapshot(
-        run.library.digest, run.signature, run.model.info.name, run.facts, run.objects, dict(run.model.reviews),
+        run.library.digest, run.signature, run.model.info.name, run.facts, dict(run.model.reviews),
         run.built,
     )
     with _state_lock:
@@ -164,7 +163,7 @@ def _edited(a: tuple, b: tuple) -> frozenset[str] | None:
     if len(ea) != len(eb):
         return None
     out: set[str] = set()
-    for x, y in zip(ea, eb):
+    for x, y in zip(ea, eb) if ea is not eb else ():
         if x is y:
             continue
         if x[0] != y[0] or x[1] != y[1]:
@@ -179,12 +178,26 @@ def _edited(a: tuple, b: tuple) -> frozenset[str] | None:
     return frozenset(out)
 
 
+_parts: dict[str, tuple[object, tuple]] = {}  # "elements" / "flows" -> (the model's tuple, its signature)
+
+
 def _structure(model: ThreatModel) -> tuple:
-    return (
-        tuple(_element_signature(e) for e in model.elements),
-        tuple((f.id, f.source, f.target, f.carries) for f in model.flows),
-        model.boundaries,
-    )
+    """What the graph facts read of the model. The editor's snapshots share untouched
+    tuples: the signature of the very elements (or flows) of the last call is reused."""
+    elements, flows = model.elements, model.flows
+    hit = _parts.get("elements")
+    if hit is not None and hit[0] is elements:
+        e_sig = hit[1]
+    else:
+        e_sig = tuple(_element_signature(e) for e in elements)
+        _parts["elements"] = (elements, e_sig)
+    hit = _parts.get("flows")
+    if hit is not None and hit[0] is flows:
+        f_sig = hit[1]
+    else:
+        f_sig = tuple((f.id, f.source, f.target, f.carries) for f in flows)
+        _parts["flows"] = (flows, f_sig)
+    return e_sig, f_sig, model.boundaries
 
 
 class _Run:
@@ -198,7 +211,6 @@ class _Run:
         self._path_digests: dict[tuple[str, ...], str] = {}  # path -> fingerprint text
         self._content: dict[str, str] = {}
         self._gained: dict[str, frozenset[str]] = {}
-        self._agree: dict[tuple[str, str], bool] = {}  # (fact, subject) -> same answer as last run
         self.changed_facts: frozenset[str] = frozenset()
         self.changed: set[str] = set()
         self.last = last if (
@@ -208,7 +220,6 @@ class _Run:
         if last is None:  # a full run
             self.graph = ModelGraph(model)
             self.facts = GraphFacts(self.graph)
-            self.objects: dict[str, object] = {**self.graph.elements, **self.graph.flows}
             return
         if last.signature == signature:  # same structure: the facts are the last run's
             self.graph = last.facts.g.rebind(model)
@@ -217,26 +228,32 @@ class _Run:
             self.graph = ModelGraph(model, last.facts.g)
             self.facts = GraphFacts(self.graph)
             self.changed_facts = self.facts.adopt(last.facts, _edited(last.signature, signature))
-        self.objects = {**self.graph.elements, **self.graph.flows}
-        before = last.objects
-        self.changed = {i for i, obj in self.objects.items() if before.get(i) is not obj}
-        self.changed.update(i for i in before if i not in self.objects)  # removed
+        g, old = self.graph, last.facts.g
+        changed = self.changed
+        if g.elements is not old.elements:
+            changed |= _replaced(g.elements, old.elements)
+        flows = g.flows_replaced_since(old.flows)  # known when the graph was built as an edit of old's
+        changed |= flows if flows is not None else _replaced(g.flows, old.flows)
         if last.signature != signature:
-            self._structural_changes(last.facts.g)
+            self._structural_changes(old)
 
     def _structural_changes(self, old) -> None:
         """Add what else a structural edit touched: elements whose trust zone (or its name)
         changed, and every flow with a changed end (flow entries read their ends' kinds)."""
         g, changed = self.graph, self.changed
-        old_b = {b.id: b for b in old.model.boundaries}
-        new_b = {b.id: b for b in self.model.boundaries}
-        renamed = {i for i in old_b.keys() | new_b.keys() if old_b.get(i) is not new_b.get(i)}
-        for e, zone in g.zone.items():
-            before = old.zone.get(e, zone)
-            if zone != before or (zone is not None and zone in renamed):
-                changed.add(e)
-        ends = [f.id for f in g.flows.values() if f.source in changed or f.target in changed]
-        ends += [f.id for f in old.flows.values() if f.source in changed or f.target in changed]
+        if self.model.boundaries is not old.model.boundaries or g.zone is not old.zone:
+            old_b = {b.id: b for b in old.model.boundaries}
+            new_b = {b.id: b for b in self.model.boundaries}
+            renamed = {i for i in old_b.keys() | new_b.keys() if old_b.get(i) is not new_b.get(i)}
+            for e, zone in g.zone.items():
+                before = old.zone.get(e, zone)
+                if zone != before or (zone is not None and zone in renamed):
+                    changed.add(e)
+        ends = []
+        for graph in (g, old):
+            for e in [i for i in changed if i in graph.elements]:
+                ends += [f.id for f in graph.out[e]]
+                ends += [f.id for f in graph.inc[e]]
         changed.update(ends)
 
     # -------------------------------------------------------------- findings
@@ -264,16 +281,24 @@ class _Run:
         reviewed = self._changed_reviews()
         built: dict[_Key, _Built] = {}
         again: list[_Key] = []
-        agrees = self._agrees
+        unsure: list[tuple[_Key, _Built]] = []  # read a fact that changed: kept if its answers did not
         for key, b in last.built.items():
-            if (
-                b[1].isdisjoint(changed)
-                and (b[3].isdisjoint(changed_facts) or all(agrees(fact, s) for fact, s in b[2]))
-                and key not in reviewed
-            ):
+            if not b[1].isdisjoint(changed) or key in reviewed:
+                again.append(key)
+            elif b[3].isdisjoint(changed_facts):
                 built[key] = b
             else:
-                again.append(key)
+                unsure.append((key, b))
+        if unsure:
+            # each answer read is compared once, however many findings read it
+            agrees = self._agrees
+            read = set().union(*[b[2] for _, b in unsure])
+            differ = {r for r in read if r[0] in changed_facts and not agrees(*r)}
+            for key, b in unsure:
+                if differ.isdisjoint(b[2]):
+                    built[key] = b
+                else:
+                    again.append(key)
         library = self.library
         for key in again:
             entry = library.get(key[0])
@@ -315,15 +340,9 @@ class _Run:
         return gained
 
     def _agrees(self, fact: str, subject: str) -> bool:
-        """The fact gives ``subject`` the same answer as in the last run (memoised for the run)."""
-        if fact not in self.changed_facts:
-            return True
-        read = (fact, subject)
-        same = self._agree.get(read)
-        if same is None:
-            assert self.last is not None
-            same = self._agree[read] = self.facts.same_answer(self.last.facts, fact, subject)
-        return same
+        """The fact, which changed, gives ``subject`` the same answer as in the last run."""
+        assert self.last is not None
+        return self.facts.same_answer(self.last.facts, fact, subject)
 
     def _build(self, entry: ThreatEntry, subject: str, paths: dict, into: dict | None = None) -> Finding:
         fid = finding_id(entry.id, subject)
@@ -361,6 +380,13 @@ class _Run:
                 d += "|" + (g.zone[ident] or "")
             self._content[ident] = d
         return d
+
+
+def _replaced(now: dict[str, object], then: dict[str, object]) -> set[str]:
+    """Ids whose object is not the very one it was, or that are new or gone."""
+    out = {i for i, obj in now.items() if then.get(i) is not obj}
+    out.update(i for i in then if i not in now)
+    return out
 
 
 _digest_cache: dict[int, tuple[object, str]] = {}

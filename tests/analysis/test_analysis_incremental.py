@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import random
 import re
 from pathlib import Path
@@ -24,20 +25,38 @@ def fresh(model: ThreatModel, library):
     return analyze(model, library)
 
 
-def _replace_element(model: ThreatModel, new) -> ThreatModel:
+def _snapshot(before: ThreatModel, data: dict, share: bool = True) -> ThreatModel:
+    """The validated model of ``data``, which shares every untouched object with ``before``.
+
+    ``share``: as the editor's snapshots are built (``app.document.patch.apply_patch``),
+    a section (elements, flows, boundaries) no item of which changed is ``before``'s
+    very tuple; otherwise validation builds every tuple anew.
+    """
+    model = ThreatModel.model_validate(data)
+    if not share:
+        return model
+    fields = {k: getattr(model, k) for k in type(model).model_fields}
+    for section in ("elements", "flows", "boundaries"):
+        old, new = getattr(before, section), fields[section]
+        if len(old) == len(new) and all(map(operator.is_, old, new)):
+            fields[section] = old
+    return ThreatModel.model_construct(**fields)
+
+
+def _replace_element(model: ThreatModel, new, share: bool = True) -> ThreatModel:
     # share every untouched object, as the editor's snapshots do
     data = {k: getattr(model, k) for k in type(model).model_fields}
     data["elements"] = tuple(new if e.id == new.id else e for e in model.elements)
-    return ThreatModel.model_validate(data)
+    return _snapshot(model, data, share)
 
 
-def _replace_flow(model: ThreatModel, new) -> ThreatModel:
+def _replace_flow(model: ThreatModel, new, share: bool = True) -> ThreatModel:
     data = {k: getattr(model, k) for k in type(model).model_fields}
     data["flows"] = tuple(new if f.id == new.id else f for f in model.flows)
-    return ThreatModel.model_validate(data)
+    return _snapshot(model, data, share)
 
 
-def _edit(model: ThreatModel, rng: random.Random) -> ThreatModel:
+def _edit(model: ThreatModel, rng: random.Random, share: bool = True) -> ThreatModel:
     """One random editor-like edit: rename, a property, controls, a flow property, a review."""
     choice = rng.randrange(6)
     if choice <= 3:
@@ -57,27 +76,27 @@ def _edit(model: ThreatModel, rng: random.Random) -> ThreatModel:
                 data["properties"][field] = rng.choice(list(type(value))).value
             elif isinstance(value, str):
                 data["properties"][field] = value + " x"
-        return _replace_element(model, type(e).model_validate(data))
+        return _replace_element(model, type(e).model_validate(data), share)
     if choice == 4:
         f = rng.choice(model.flows)
         data = f.model_dump()
         key = rng.choice(["authenticated", "encrypted", "least_privilege", "logged"])
         data["properties"][key] = not data["properties"][key]
-        return _replace_flow(model, type(f).model_validate(data))
+        return _replace_flow(model, type(f).model_validate(data), share)
     first = analyze(model).findings
     target = rng.choice(first).id if first else "x@y"
     data = {k: getattr(model, k) for k in type(model).model_fields}
     data["reviews"] = {**model.reviews, target: {"status": "accepted", "justification": "ok", "fingerprint": "ab" * 16}}
-    return ThreatModel.model_validate(data)
+    return _snapshot(model, data, share)
 
 
-def _with(model: ThreatModel, **fields) -> ThreatModel:
+def _with(model: ThreatModel, share: bool = True, **fields) -> ThreatModel:
     data = {k: getattr(model, k) for k in type(model).model_fields}
     data.update(fields)
-    return ThreatModel.model_validate(data)
+    return _snapshot(model, data, share)
 
 
-def _structural_edit(model: ThreatModel, rng: random.Random, serial: int) -> ThreatModel:
+def _structural_edit(model: ThreatModel, rng: random.Random, serial: int, share: bool = True) -> ThreatModel:
     """One random structural edit, as the editor makes them: add or delete an element or a flow,
     reconnect or re-type a flow, move an element across boundaries, rename or re-parent a boundary."""
     choice = rng.randrange(8)
@@ -94,11 +113,12 @@ def _structural_edit(model: ThreatModel, rng: random.Random, serial: int) -> Thr
         if boundaries and rng.random() < 0.6:
             b = rng.randrange(len(boundaries))
             boundaries[b] = boundaries[b].model_copy(update={"members": (*boundaries[b].members, new.id)})
-        return _with(model, elements=(*elements, new), flows=(*flows, flow), boundaries=tuple(boundaries))
+        return _with(model, share, elements=(*elements, new), flows=(*flows, flow), boundaries=tuple(boundaries))
     if choice == 1:  # delete an element with its flows
         gone = rng.choice(ids)
         return _with(
             model,
+            share,
             elements=tuple(e for e in elements if e.id != gone),
             flows=tuple(f for f in flows if gone not in (f.source, f.target)),
             boundaries=tuple(b.model_copy(update={"members": tuple(m for m in b.members if m != gone)})
@@ -109,10 +129,10 @@ def _structural_edit(model: ThreatModel, rng: random.Random, serial: int) -> Thr
         flow = {"id": f"nf_{serial}", "source": a, "target": b,
                 "carries": rng.sample(["prompts", "documents", "training_data", "predictions", "model_weights",
                                        "tool_calls", "labels", "feedback", "queries"], 2)}
-        return _with(model, flows=(*flows, flow))
+        return _with(model, share, flows=(*flows, flow))
     if choice == 3 and flows:  # delete a flow
         gone = rng.choice(flows).id
-        return _with(model, flows=tuple(f for f in flows if f.id != gone))
+        return _with(model, share, flows=tuple(f for f in flows if f.id != gone))
     if choice == 4 and flows:  # reconnect one end of a flow
         i = rng.randrange(len(flows))
         f = flows[i]
@@ -120,14 +140,14 @@ def _structural_edit(model: ThreatModel, rng: random.Random, serial: int) -> Thr
         other = f.target if end == "source" else f.source
         choices = [e for e in ids if e != other]
         flows[i] = type(f).model_validate({**f.model_dump(), end: rng.choice(choices)})
-        return _with(model, flows=tuple(flows))
+        return _with(model, share, flows=tuple(flows))
     if choice == 5 and flows:  # what a flow carries
         i = rng.randrange(len(flows))
         f = flows[i]
         kinds = ["prompts", "documents", "training_data", "predictions", "model_weights", "credentials",
                  "personal_data", "tool_calls", "telemetry"]
         flows[i] = type(f).model_validate({**f.model_dump(), "carries": rng.sample(kinds, rng.randrange(0, 3))})
-        return _with(model, flows=tuple(flows))
+        return _with(model, share, flows=tuple(flows))
     if choice == 6 and boundaries:  # move an element into another boundary (or out of all)
         moved = rng.choice(ids)
         target = rng.randrange(-1, len(boundaries))
@@ -135,12 +155,12 @@ def _structural_edit(model: ThreatModel, rng: random.Random, serial: int) -> Thr
                       else b for b in boundaries]
         if target >= 0:
             boundaries[target] = boundaries[target].model_copy(update={"members": (*boundaries[target].members, moved)})
-        return _with(model, boundaries=tuple(boundaries))
+        return _with(model, share, boundaries=tuple(boundaries))
     if boundaries:  # rename a boundary, or take it out of its parent
         i = rng.randrange(len(boundaries))
         update = {"name": boundaries[i].name + " (renamed)"} if rng.random() < 0.5 else {"parent": None}
         boundaries[i] = boundaries[i].model_copy(update=update)
-        return _with(model, boundaries=tuple(boundaries))
+        return _with(model, share, boundaries=tuple(boundaries))
     return model
 
 
@@ -158,12 +178,14 @@ def test_random_edit_sequence_matches_full_runs(library):
 @pytest.mark.parametrize("seed", range(6))
 def test_random_structural_edits_match_full_runs(library, seed):
     """Adding, deleting and rewiring elements, flows and boundaries, mixed with ordinary edits:
-    every incremental run equals a full run of the same model."""
+    every incremental run equals a full run of the same model. Snapshots share untouched
+    sections as the editor's do, except for two seeds, whose snapshots share only objects."""
     rng = random.Random(seed)
+    share = seed % 3 != 0
     model = synthetic_model(72, seed=seed)
     analyze(model, library)
     for serial in range(30):
-        model = _structural_edit(model, rng, serial) if rng.random() < 0.7 else _edit(model, rng)
+        model = _structural_edit(model, rng, serial, share) if rng.random() < 0.7 else _edit(model, rng, share)
         incremental = analyze(model, library)
         full = fresh(model, library)
         assert to_json(incremental, model) == to_json(full, model), f"edit {serial} (seed {seed})"
