@@ -191,7 +191,7 @@ def build_finding(
 
 
 def reads(entry: ThreatEntry, ctx: FindingContext) -> tuple[tuple[str, str], ...]:
-    """Every fact answer the finding was built from, as ``(fact, subject)`` (see ``GraphFacts.same_answer``).
+    """Every fact answer the finding was built from, as ``(fact, subject)`` (see ``GraphFacts.changed_answers``).
 
     The entry's own facts count whether they held or not (an optional fact that
     starts to hold adds a path); the decision and action of the focus are read

@@ -291,9 +291,14 @@ class _Run:
                 unsure.append((key, b))
         if unsure:
             # each answer read is compared once, however many findings read it
-            agrees = self._agrees
-            read = set().union(*[b[2] for _, b in unsure])
-            differ = {r for r in read if r[0] in changed_facts and not agrees(*r)}
+            asked: dict[str, list[str]] = {}
+            for fact, subject in set().union(*[b[2] for _, b in unsure]):
+                if fact in changed_facts:
+                    asked.setdefault(fact, []).append(subject)
+            differ = {
+                (fact, s) for fact, subjects in asked.items()
+                for s in self.facts.changed_answers(last.facts, fact, subjects)
+            }
             for key, b in unsure:
                 if differ.isdisjoint(b[2]):
                     built[key] = b
@@ -338,11 +343,6 @@ class _Run:
             before = self.last.facts.get(name)
             gained = self._gained[name] = frozenset(s for s in self.facts.get(name) if s not in before)
         return gained
-
-    def _agrees(self, fact: str, subject: str) -> bool:
-        """The fact, which changed, gives ``subject`` the same answer as in the last run."""
-        assert self.last is not None
-        return self.facts.same_answer(self.last.facts, fact, subject)
 
     def _build(self, entry: ThreatEntry, subject: str, paths: dict, into: dict | None = None) -> Finding:
         fid = finding_id(entry.id, subject)

@@ -13,8 +13,7 @@ The names and meanings are listed in :mod:`app.knowledge.vocabulary`;
 
 from __future__ import annotations
 
-import operator
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from app.analysis.graph import (
     CONTENT_KINDS,
@@ -85,16 +84,25 @@ class Fact:
         traces: dict[str, Trace] | None = None,
         prefixes: dict[str, tuple[str, ...]] | None = None,
         witness: Callable[[str], tuple] | None = None,
+        table: dict[str, tuple[str, ...]] | None = None,
     ):
         self._levels = levels
         self._build = build
         self._key = key
-        self._paths: dict[str, tuple[str, ...]] = {}
+        # the paths built so far; a fact given its paths outright (``table``) starts with them all
+        self._paths: dict[str, tuple[str, ...]] = {} if table is None else table
+        self.table = table
         # a fact whose paths are trace chains (behind a prefix per origin): answers compare chain by chain
         self.traces = traces
         self.prefixes = prefixes
-        # or: what a subject's path is built from; the same objects give the same path
+        # or: what a subject's path is built from, ``(key, traces, ...)``: equal keys and the
+        # subject's chains equal in each pair of traces give the same path
         self.witness = witness
+
+    @classmethod
+    def of_paths(cls, levels: dict[str, int], paths: dict[str, tuple[str, ...]]) -> "Fact":
+        """A fact whose witness path of each subject is given outright."""
+        return cls(levels, paths.__getitem__, paths, table=paths)
 
     def same_as(self, other: "Fact") -> bool:
         """Holds for the same subjects, at the same levels, with the same witness paths."""
@@ -258,29 +266,43 @@ class GraphFacts:
                 changed.add(label)
         return frozenset(changed)
 
-    def same_answer(self, old: "GraphFacts", name: str, subject: str) -> bool:
-        """Whether a finding that read ``name`` for ``subject`` would read the same here as in
-        ``old``: the fact's witness path (or that it does not hold), or the decision / action
-        ``subject`` drives (``DECISION``, ``ACTION``).
+    def changed_answers(self, old: "GraphFacts", name: str, subjects: Iterable[str]) -> list[str]:
+        """Of ``subjects``, those for which a finding that read ``name`` would read something
+        else here than in ``old``: the fact's witness path and level (or that it does not hold),
+        or the decision / action the subject drives (``DECISION``, ``ACTION``).
 
         Trace-built answers are compared trace by trace along the witness chain,
         memoised per pair of searches, so a search that changed in one corner
         costs one pass, not one path per subject.
         """
+        same_chain = self._same_chain
         if name == DECISION or name == ACTION:
             attr = "_decision_traces" if name == DECISION else "action_traces"
-            return self._same_chain(old.__dict__[attr], getattr(self, attr), subject)
-        a, b = old.get(name), self.get(name)
-        held = subject in b
-        if (subject in a) is not held:
-            return False
-        if not held:
-            return True
+            a, b = old.__dict__[attr], getattr(self, attr)
+            return [s for s in subjects if not same_chain(a, b, s)]
+        fa, fb = old.get(name), self.get(name)
+        la, lb = fa._levels, fb._levels
+        out = []
+        for s in subjects:
+            level = la.get(s)
+            if level != lb.get(s):
+                out.append(s)  # holds in one only, or at another level
+            elif level is not None and not self._same_path(fa, fb, s):
+                out.append(s)
+        return out
+
+    def _same_path(self, a: Fact, b: Fact, subject: str) -> bool:
+        """``subject``'s witness path is the same in ``a`` (last run's) and ``b``; it is in both."""
+        if a.table is not None and b.table is not None:
+            return a.table[subject] == b.table[subject]
         if a.witness is not None and b.witness is not None:
             wa, wb = a.witness(subject), b.witness(subject)
-            if len(wa) == len(wb) and all(map(operator.is_, wa, wb)):
+            if wa[0] == wb[0] and len(wa) == len(wb) and all(
+                x is y or self._same_chain(x, y, subject) for x, y in zip(wa[1:], wb[1:])
+            ):
                 return True
-        if a.traces is None or b.traces is None or a.level(subject) != b.level(subject):
+            return a.path(subject) == b.path(subject)
+        if a.traces is None or b.traces is None:
             return a.path(subject) == b.path(subject)
         if a.prefixes is not None or b.prefixes is not None:
             origin = b.traces[subject][ORIGIN]
@@ -803,7 +825,7 @@ class GraphFacts:
             elif g.untrusted(e):
                 via[e] = (e,)
                 levels[e] = g.rank[e]
-        return Fact(levels, via.__getitem__, via)
+        return Fact.of_paths(levels, via)
 
     @lazy
     def holds_model_artifacts(self) -> Fact:
@@ -817,7 +839,7 @@ class GraphFacts:
                 via[s] = (f.source, f.id, f.target)
             elif g.props[s].store_type is StoreType.MODEL_REGISTRY:
                 via[s] = (s,)
-        return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
+        return Fact.of_paths(dict.fromkeys(via, 0), via)
 
     @lazy
     def _decision_points(self) -> list[list[str]]:
@@ -870,7 +892,7 @@ class GraphFacts:
     def crosses_boundary(self) -> Fact:
         g = self.g
         via = {f.id: (f.source, f.id, f.target) for f in g.flows.values() if g.zone[f.source] != g.zone[f.target]}
-        return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
+        return Fact.of_paths(dict.fromkeys(via, 0), via)
 
     @lazy
     def into_more_trusted(self) -> Fact:
@@ -880,7 +902,7 @@ class GraphFacts:
             zs, zt = g.zone[f.source], g.zone[f.target]
             if zs != zt and ((zs is None and zt is not None) or g.rank[f.source] < g.rank[f.target]):
                 via[f.id] = (f.source, f.id, f.target)
-        return Fact(dict.fromkeys(via, 0), via.__getitem__, via)
+        return Fact.of_paths(dict.fromkeys(via, 0), via)
 
 
 FACT_BUILDERS: tuple[str, ...] = (
