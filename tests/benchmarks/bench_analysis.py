@@ -67,11 +67,18 @@ def _best(fn, repeat: int) -> tuple[float, float]:
     return min(walls), min(cpus)
 
 
-def _with_element(model: ThreatModel, new) -> ThreatModel:
-    """The next snapshot, as the editor builds it: untouched objects shared by identity."""
+def _snapshot(model: ThreatModel, **sections) -> ThreatModel:
+    """The next snapshot, as the editor builds it (``app.document.patch.apply_patch``): the
+    changed sections validated, the untouched ones the very same tuples and objects."""
     data = {k: getattr(model, k) for k in type(model).model_fields}
-    data["elements"] = tuple(new if e.id == new.id else e for e in model.elements)
-    return ThreatModel.model_validate(data)
+    data.update(sections)
+    checked = ThreatModel.model_validate(data)
+    return ThreatModel.model_construct(**{k: getattr(checked, k) if k in sections else getattr(model, k)
+                                          for k in type(model).model_fields})
+
+
+def _with_element(model: ThreatModel, new) -> ThreatModel:
+    return _snapshot(model, elements=tuple(new if e.id == new.id else e for e in model.elements))
 
 
 def _edited(model: ThreatModel, kind: str, n: int) -> ThreatModel:
@@ -88,9 +95,7 @@ def _edited(model: ThreatModel, kind: str, n: int) -> ThreatModel:
         tools = [t for t in model.elements if t.kind == "tool"]
         tool = tools[(n * 11 + 5) % len(tools)]
         flow = {"id": f"bench_flow_{n}", "source": e.id, "target": tool.id, "carries": ["tool_calls"]}
-        data_model = {k: getattr(model, k) for k in type(model).model_fields}
-        data_model["flows"] = (*model.flows, flow)
-        return ThreatModel.model_validate(data_model)
+        return _snapshot(model, flows=(*model.flows, flow))
     else:  # read by the graph facts: a structural edit, the facts are recomputed
         data["properties"]["access"] = "anonymous" if data["properties"]["access"] != "anonymous" else "internal"
     return _with_element(model, type(e).model_validate(data))
