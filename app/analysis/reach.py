@@ -64,7 +64,7 @@ def levelled_bfs(
     )
     for entry in _memo.get(key, ()):
         if _still_valid(entry, graph, adjacency, allowed, key):
-            if entry[0] is not adjacency or entry[1] != allowed:
+            if entry[0] is not adjacency or not _same_set(entry[1], allowed):
                 _remember(key, (adjacency, allowed, entry[2]), 0)  # the next run checks against this graph
             return entry[2]
     traces = _search(adjacency, key[1], allowed, key[2], key[3])
@@ -87,6 +87,11 @@ def _remember(key: tuple, entry: _Entry, added: int) -> None:
         _memo[key] = fresh
 
 
+def _same_set(a: frozenset | None, b: frozenset | None) -> bool:
+    """Equal flow sets; the very same set (an unchanged ``edge_set``) without comparing members."""
+    return a is b or a == b
+
+
 def _follows(adjacency, node: str, allowed, within) -> list[tuple[str, str]]:
     """The flows a search may follow out of ``node``, in order."""
     return [e for e in adjacency[node] if (allowed is None or e[0] in allowed) and (within is None or e[1] in within)]
@@ -104,7 +109,8 @@ def _still_valid(entry: _Entry, graph: ModelGraph, adjacency, allowed, key: tupl
     claims every node from the same parent through the same flow.
     """
     before, old_allowed, traces = entry
-    if before is adjacency and old_allowed == allowed:
+    same_allowed = _same_set(old_allowed, allowed)
+    if before is adjacency and same_allowed:
         return True
     reverse, _, expand, within = key
     suspects: list[str] = []
@@ -118,7 +124,7 @@ def _still_valid(entry: _Entry, graph: ModelGraph, adjacency, allowed, key: tupl
                 n for n, now, then in zip(traces, map(get, traces), map(before.__getitem__, traces))
                 if now is not then and now != then
             ]
-    if old_allowed != allowed:
+    if not same_allowed:
         if old_allowed is None or allowed is None:
             return False
         flows = graph.flows
