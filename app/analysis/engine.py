@@ -27,7 +27,6 @@ from typing import Callable
 
 from app.analysis.build import build_finding, fast, reads
 from app.analysis.context import FindingContext
-from app.analysis.digest import model_digest
 from app.analysis.fact_reads import FLOWS, ZONES
 from app.analysis.facts import GraphFacts
 from app.analysis.findings import AnalysisResult, Finding
@@ -78,7 +77,6 @@ def _analyze(model: ThreatModel, library: Library) -> AnalysisResult:
         {
             "findings": tuple(findings),
             "library_version": library.version,
-            "model_digest": model_digest(model),
             "orphan_reviews": tuple(k for k in model.reviews if k not in ids),
         },
     )

@@ -16,6 +16,7 @@ import textwrap
 from typing import Any
 
 from app import __version__
+from app.analysis.digest import model_digest
 from app.analysis.findings import AnalysisResult, Finding, Severity
 from app.model.diagram import ThreatModel
 from app.model.types import ReviewStatus
@@ -114,7 +115,7 @@ def to_json(result: AnalysisResult, model: ThreatModel, file: str = "") -> str:
             "file": file,
             "name": model.info.name,
             "version": model.info.version,
-            "digest": result.model_digest,
+            "digest": model_digest(model),
         },
         "summary": summary(result),
         "findings": [finding_dict(f) for f in result.findings],
@@ -237,7 +238,7 @@ def to_sarif(result: AnalysisResult, model: ThreatModel, file: str = "", file_te
                     }
                 },
                 "results": results,
-                "properties": {"modelName": model.info.name, "modelDigest": result.model_digest},
+                "properties": {"modelName": model.info.name, "modelDigest": model_digest(model)},
             }
         ],
     }

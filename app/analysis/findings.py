@@ -112,8 +112,7 @@ class Finding(_Frozen):
 
 class AnalysisResult(_Frozen):
     findings: tuple[Finding, ...]  # in a deterministic order: risk desc, then id
-    library_version: str
-    model_digest: str  # SHA-256 of the model's canonical text
+    library_version: str  # the model's digest is not here: exporters take it from the model (digest.py)
     orphan_reviews: tuple[str, ...] = ()  # review keys that match no finding any more
 
     @property

@@ -20,6 +20,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
+from app.analysis.digest import model_digest
 from app.document.runner import GcPause, default_analyze
 from app.model import ModelError, ThreatModel
 
@@ -80,7 +81,7 @@ class ReportExport(QObject):
             library = load_library()
             result = self._analyze(model, library)
             progress(0.05, "Laying out the report…")
-            build_report(model, result, path, model_sha256=result.model_digest, library_version=library.version,
+            build_report(model, result, path, model_sha256=model_digest(model), library_version=library.version,
                          controls=load_controls(), progress=progress)
             self.finished.emit(path, summary_line(model, result))
         except ReportCancelled:

@@ -67,7 +67,7 @@ def no_analysis(model, library):
     """Stands in for the engine: the benchmark measures the editor, not the analysis."""
     from app.analysis.findings import AnalysisResult
 
-    return AnalysisResult(findings=(), library_version="bench", model_digest="")
+    return AnalysisResult(findings=(), library_version="bench")
 
 
 def named_flows(model):

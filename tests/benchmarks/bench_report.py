@@ -61,8 +61,7 @@ print(json.dumps({
 def bench_1000(repeat: int) -> None:
     model = synthetic_model(500)
     full = analyze(model, load_library())
-    result = AnalysisResult(findings=full.findings[:1000], library_version=full.library_version,
-                            model_digest=full.model_digest)
+    result = AnalysisResult(findings=full.findings[:1000], library_version=full.library_version)
     register_fonts()
     walls, cpus, pages = [], [], 0
     for _ in range(repeat):

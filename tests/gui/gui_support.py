@@ -41,7 +41,7 @@ def fake_analyze(model, library):
             )
         )
     findings.sort(key=lambda f: (-f.risk, f.id))
-    return AnalysisResult(findings=tuple(findings), library_version="test", model_digest="0" * 64)
+    return AnalysisResult(findings=tuple(findings), library_version="test")
 
 
 @pytest.fixture

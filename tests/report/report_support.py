@@ -69,7 +69,7 @@ def fake_result(model: ThreatModel, text: str = "") -> AnalysisResult:
         findings.append(make_finding(i, f.id, (f.id, f.source, f.target), (f.source, f.id, f.target),
                                      title=f"Flow threat on {f.name or f.id}", text=text))
     findings.sort(key=lambda f: (-f.risk, f.id))
-    return AnalysisResult(findings=tuple(findings), library_version="test-1", model_digest="0" * 64)
+    return AnalysisResult(findings=tuple(findings), library_version="test-1")
 
 
 def pdftotext(path: Path) -> str:

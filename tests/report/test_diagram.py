@@ -87,7 +87,7 @@ def test_plan_keeps_small_diagrams_on_one_page_and_tiles_big_ones():
 @needs_poppler
 def test_a_big_diagram_prints_an_overview_and_legible_parts(tmp_path, epoch):
     model = synthetic_model(240, seed=3)
-    result = AnalysisResult(findings=(), library_version="t", model_digest="0" * 64)
+    result = AnalysisResult(findings=(), library_version="t")
     out = tmp_path / "big.pdf"
     stats = build_report(model, result, out)
     text = pdftotext(out)
@@ -102,7 +102,7 @@ def test_a_big_diagram_prints_an_overview_and_legible_parts(tmp_path, epoch):
 
 def test_empty_model_still_makes_a_report(epoch):
     model = ThreatModel()
-    result = AnalysisResult(findings=(), library_version="t", model_digest="0" * 64)
+    result = AnalysisResult(findings=(), library_version="t")
     buffer = io.BytesIO()
     stats = build_report(model, result, buffer)
     assert stats.pages >= 5 and buffer.getvalue().startswith(b"%PDF")
