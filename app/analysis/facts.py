@@ -386,25 +386,26 @@ class GraphFacts:
             levels += (machines, people, seeds.get(rank, []))
         return levels
 
-    @lazy
-    def _open_entry_points(self) -> dict[int, list[str]]:
-        """Per access rank: non-actor elements nobody is drawn sending to (public entry points)."""
-        g = self.g
-        out: dict[int, list[str]] = {}
-        for e, k in g.kind.items():
-            if k is not A and k is not M and not g.inc[e]:
-                out.setdefault(g.rank[e], []).append(e)
+    def _by_rank(self, ranks_of: Callable[[str, ElementKind], tuple]) -> dict[int, list[str]]:
+        """Per untrusted rank: the elements ``ranks_of(element, kind)`` places there, in canonical order."""
+        out: dict[int, list[str]] = {r: [] for r in UNTRUSTED_RANKS}
+        for e, k in self.g.kind.items():
+            for r in dict.fromkeys(ranks_of(e, k)):
+                if r in out:
+                    out[r].append(e)
         return out
 
     @lazy
-    def _untrusted_elements(self) -> dict[int, list[str]]:
-        """Per access rank: the elements other than actors."""
+    def _open_entry_points(self) -> dict[int, list[str]]:
+        """Per untrusted rank: non-actor elements nobody is drawn sending to (public entry points)."""
         g = self.g
-        out: dict[int, list[str]] = {}
-        for e, k in g.kind.items():
-            if k is not A:
-                out.setdefault(g.rank[e], []).append(e)
-        return out
+        return self._by_rank(lambda e, k: (g.rank[e],) if k is not A and k is not M and not g.inc[e] else ())
+
+    @lazy
+    def _untrusted_elements(self) -> dict[int, list[str]]:
+        """Per untrusted rank: the elements other than actors."""
+        g = self.g
+        return self._by_rank(lambda e, k: (g.rank[e],) if k is not A else ())
 
     def _dataset_rank(self, e: str) -> int | None:
         """The untrusted rank a dataset's source implies (None: internal)."""
@@ -474,22 +475,19 @@ class GraphFacts:
     def _content_sources(self) -> dict[int, list[str]]:
         """Per untrusted rank: retrievers, datasets, stores and tools outsiders' content enters by."""
         g = self.g
-        out: dict[int, list[str]] = {r: [] for r in UNTRUSTED_RANKS}
-        for e, k in g.kind.items():
+
+        def ranks(e: str, k: ElementKind) -> tuple:
             if k is RT:
-                ranks: tuple = (g.props[e].corpus_writers.rank,)
-            elif k is DT:
-                ranks = (self._dataset_rank(e),)
-            elif k is DS:
-                ranks = (g.rank[e],)  # a store or tool outsiders can write: a content source
-            elif k is TL:
-                ranks = (g.rank[e], 2) if g.props[e].third_party else (g.rank[e],)
-            else:
-                continue
-            for r in dict.fromkeys(ranks):
-                if r in out:
-                    out[r].append(e)
-        return out
+                return (g.props[e].corpus_writers.rank,)
+            if k is DT:
+                return (self._dataset_rank(e),)
+            if k is DS:
+                return (g.rank[e],)  # a store or tool outsiders can write: a content source
+            if k is TL:
+                return (g.rank[e], 2) if g.props[e].third_party else (g.rank[e],)
+            return ()
+
+        return self._by_rank(ranks)
 
     @edge_set
     def _content_edges(self, f) -> bool:
@@ -657,20 +655,15 @@ class GraphFacts:
         training data from outsiders enters by."""
         g = self.g
         crowd = (LabellerType.CROWD, LabellerType.END_USER_FEEDBACK)
-        out: dict[int, list[str]] = {r: [] for r in UNTRUSTED_RANKS}
-        for e, k in g.kind.items():
+
+        def ranks(e: str, k: ElementKind) -> tuple:
             if k is DT:
-                ranks: tuple = (self._dataset_rank(e), g.rank[e])
-            elif k is LB:
-                ranks = (g.rank[e], 1) if g.props[e].labeller_type in crowd else (g.rank[e],)
-            elif k is not A and k is not M:
-                ranks = (g.rank[e],)
-            else:
-                continue
-            for r in dict.fromkeys(ranks):
-                if r in out:
-                    out[r].append(e)
-        return out
+                return (self._dataset_rank(e), g.rank[e])
+            if k is LB:
+                return (g.rank[e], 1) if g.props[e].labeller_type in crowd else (g.rank[e],)
+            return (g.rank[e],) if k is not A and k is not M else ()
+
+        return self._by_rank(ranks)
 
     @lazy
     def untrusted_training_data(self) -> Fact:
