@@ -278,10 +278,6 @@ class ModelGraph:
         m = self.fmask[flow_id]
         return not m or bool(m & ~NON_INFERENCE_KINDS)
 
-    def flows_where(self, test) -> set[str]:
-        """Ids of flows for which ``test(source, target, flow_id)`` holds."""
-        return {fid for fid, f in self.flows.items() if test(f.source, f.target, fid)}
-
     def is_human(self, ident: str) -> bool:
         return self.kind[ident] is ElementKind.ACTOR and self.props[ident].human
 
