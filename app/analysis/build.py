@@ -71,13 +71,41 @@ def mitigation(library: Library, control_id: str, in_place: bool, dl: int, di: i
     return m
 
 
+_sets: dict[tuple, tuple[tuple[Mitigation, ...], int, int]] = {}
+
+
+def _mitigation_set(library: Library, threat_id: str, ids: tuple[str, ...], controls: dict[str, tuple[str, ...]]):
+    """The entry's mitigations, each marked in place when an involved element or flow
+    declares it, and the likelihood and impact deltas of those in place."""
+    refs = library.mitigations(threat_id)
+    on = controls.keys() & ids  # usually empty: few elements declare controls
+    if on:
+        declared = set().union(*map(controls.__getitem__, on))
+        pattern = tuple(ref.control in declared for ref in refs)
+    else:
+        pattern = ()
+    key = (library.digest, threat_id, pattern)
+    hit = _sets.get(key)
+    if hit is None:
+        marks = pattern or (False,) * len(refs)
+        hit = (
+            tuple(mitigation(library, r.control, m, r.likelihood, r.impact) for r, m in zip(refs, marks)),
+            sum(r.likelihood for r, m in zip(refs, marks) if m),
+            sum(r.impact for r, m in zip(refs, marks) if m),
+        )
+        with _shared_lock:
+            if len(_sets) > 100_000:
+                _sets.clear()
+            _sets[key] = hit
+    return hit
+
+
 # drivers whose answer depends only on the finding's focus (its subject, or a flow's receiver)
 FOCUS_ONLY = frozenset({
     "decision_automated_at_scale", "decision_automated", "decision_human_reviewed", "decision_informational",
     "decision_none", "criticality_critical", "criticality_high", "criticality_low", "moves_money",
     "executes_code", "writes_data", "sends_messages",
 })
-_MISSING = object()
 
 
 def clamp(value: int) -> int:
@@ -90,20 +118,67 @@ def _base_factor(base: int, what: str) -> Factor:
     return fast(Factor, {"name": "base", "delta": base, "reason": f"base {what} of this threat"})
 
 
-def _factors(base: int, drivers: dict[str, int], ctx: FindingContext, what: str) -> tuple[Factor, ...]:
-    out = [_base_factor(base, what)]
-    memo = ctx.facts.sentences
+_plans: dict[int, tuple[dict, tuple]] = {}
+
+
+def _plan(drivers: dict[str, int]) -> tuple:
+    """The drivers in order, runs of consecutive focus-only ones grouped: ``(block, items)``
+    steps, ``block`` a small int naming a focus-only run (None for a single other driver)."""
+    hit = _plans.get(id(drivers))
+    if hit is not None and hit[0] is drivers:
+        return hit[1]
+    steps: list[tuple[int | None, tuple[tuple[str, int], ...]]] = []
     for name, delta in drivers.items():
-        if name in FOCUS_ONLY:  # the same answer for every entry on this subject: ask once per run
-            key = ("driver", name, ctx.focus)
-            reason = memo.get(key, _MISSING)
-            if reason is _MISSING:
-                reason = memo[key] = DRIVERS[name](ctx)
+        if name in FOCUS_ONLY and steps and steps[-1][0] is not None:
+            steps[-1] = (steps[-1][0], steps[-1][1] + ((name, delta),))
         else:
-            reason = DRIVERS[name](ctx)
+            steps.append((0 if name in FOCUS_ONLY else None, ((name, delta),)))
+    with _shared_lock:
+        plan = tuple((None if b is None else _block_no(items), items) for b, items in steps)
+        _plans[id(drivers)] = (drivers, plan)  # holding drivers keeps its id from being reused
+    return plan
+
+
+_blocks: dict[tuple, int] = {}
+
+
+def _block_no(items: tuple) -> int:
+    return _blocks.setdefault(items, len(_blocks))
+
+
+def _factors(base: int, drivers: dict[str, int], ctx: FindingContext, what: str) -> tuple[tuple[Factor, ...], int]:
+    """The factors that hold, in the drivers' order, and their summed deltas.
+
+    A run of focus-only drivers gives the same factors for every finding on the
+    same focus: it is asked once per run and its (frozen) factors are shared.
+    """
+    out = [_base_factor(base, what)]
+    total = base
+    memo = ctx.facts.sentences
+    for block, items in _plan(drivers):
+        if block is not None:
+            key = (block, ctx.focus)
+            held = memo.get(key)
+            if held is None:
+                held = memo[key] = _held(items, ctx)
+            out += held[0]
+            total += held[1]
+            continue
+        name, delta = items[0]
+        reason = DRIVERS[name](ctx)
         if reason is not None:
             out.append(fast(Factor, {"name": name, "delta": delta, "reason": reason}))
-    return tuple(out)
+            total += delta
+    return tuple(out), total
+
+
+def _held(items: tuple[tuple[str, int], ...], ctx: FindingContext) -> tuple[tuple[Factor, ...], int]:
+    out = []
+    for name, delta in items:
+        reason = DRIVERS[name](ctx)
+        if reason is not None:
+            out.append(fast(Factor, {"name": name, "delta": delta, "reason": reason}))
+    return tuple(out), sum(f.delta for f in out)
 
 
 def dependencies(ctx: FindingContext) -> tuple[tuple[str, ...], ...]:
@@ -127,19 +202,12 @@ def build_finding(
 ) -> tuple[Finding, frozenset[str]]:
     """The finding, and the ids of everything it depends on (for incremental re-analysis)."""
     g = ctx.g
-    lf = _factors(entry.likelihood.base, library.likelihood_drivers(entry), ctx, "likelihood")
-    imf = _factors(entry.impact.base, library.impact_drivers(entry), ctx, "impact")
-    likelihood = clamp(sum(f.delta for f in lf))
-    impact = clamp(sum(f.delta for f in imf))
-    declared = set().union(*map(g.controls.__getitem__, ctx.ids))
-    mitigations = []
-    rl, ri = likelihood, impact
-    for ref in library.mitigations(entry.id):
-        in_place = ref.control in declared
-        if in_place:
-            rl += ref.likelihood
-            ri += ref.impact
-        mitigations.append(mitigation(library, ref.control, in_place, ref.likelihood, ref.impact))
+    lf, likelihood = _factors(entry.likelihood.base, library.likelihood_drivers(entry), ctx, "likelihood")
+    imf, impact = _factors(entry.impact.base, library.impact_drivers(entry), ctx, "impact")
+    likelihood, impact = clamp(likelihood), clamp(impact)
+    mitigations, rl, ri = _mitigation_set(library, entry.id, ctx.ids, g.controls)
+    rl += likelihood
+    ri += impact
     why = rationale(ctx, entry.why)
     stake = business_impact(ctx, entry.business_impact, fallback_function, entry.family)
     deps = dependencies(ctx)
@@ -173,7 +241,7 @@ def build_finding(
             "atlas": entry.atlas,
             "owasp": entry.owasp,
             "stride": entry.stride,
-            "mitigations": tuple(mitigations),
+            "mitigations": mitigations,
             "residual": score(clamp(rl), clamp(ri)),
             "status": status,
             "justification": review.justification if review else "",

@@ -242,9 +242,9 @@ class ModelGraph:
 
     @lazy
     def controls(self) -> dict[str, tuple[str, ...]]:
-        """The controls declared on each element and flow."""
-        out = {eid: e.controls for eid, e in self.elements.items()}
-        out.update((fid, f.controls) for fid, f in self.flows.items())
+        """The controls declared on each element and flow that declares any."""
+        out = {eid: e.controls for eid, e in self.elements.items() if e.controls}
+        out.update((fid, f.controls) for fid, f in self.flows.items() if f.controls)
         return out
 
     @lazy
