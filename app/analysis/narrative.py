@@ -24,12 +24,14 @@ def join_names(names: list[str]) -> str:
 
 def via(g: ModelGraph, path: tuple[str, ...]) -> str:
     """`` through A, B and C`` for the elements between a path's two ends ('' when none)."""
-    inner = [g.name(i) for i in path[2:-2:2]] if len(path) > 3 else []
+    inner = path[2:-2:2] if len(path) > 3 else ()
     if not inner:
         return ""
-    if len(inner) > MAX_VIA:
-        inner = inner[:3] + [f"{len(inner) - 4} more"] + inner[-1:]
-    return " through " + join_names(inner)
+    name = g.name
+    if len(inner) > MAX_VIA:  # name only the elements that are shown
+        return " through " + join_names([name(inner[0]), name(inner[1]), name(inner[2]),
+                                         f"{len(inner) - 4} more", name(inner[-1])])
+    return " through " + join_names([name(i) for i in inner])
 
 
 def describe_source(g: ModelGraph, node: str) -> str:
@@ -161,7 +163,22 @@ def _carried(g: ModelGraph, flow_id: str) -> str:
 
 
 def rationale(ctx: FindingContext, why: str) -> str:
-    """The fact sentences, the unapproved action downstream (if any), then the entry's ``why``."""
+    """The fact sentences, the unapproved action downstream (if any), then the entry's ``why``.
+
+    Within a run a fact's witness for a subject is fixed, so the facts that held
+    decide the sentences: entries matching the same facts on the same subject
+    share them, worded once.
+    """
+    memo = ctx.facts.sentences
+    key = ("why", ctx.subject, tuple(ctx.paths))
+    head = memo.get(key)
+    if head is None:
+        head = memo[key] = _situation(ctx)
+    return head + why
+
+
+def _situation(ctx: FindingContext) -> str:
+    """The sentences of a rationale before the entry's own ``why`` (ending in a space)."""
     g = ctx.g
     parts: list[str] = []
     seen_paths: set[tuple[str, ...]] = set()
@@ -191,7 +208,7 @@ def rationale(ctx: FindingContext, why: str) -> str:
             f"Downstream, what {g.name(ctx.focus)} produces reaches {g.name(tool)}{through}, "
             f"which {action_words(g, tool)} with no human approval."
         )
-    parts.append(why)
+    parts.append("")
     return " ".join(parts)
 
 
