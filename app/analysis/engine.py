@@ -207,7 +207,7 @@ class _Run:
         self.signature = signature
         self.built: dict[tuple[str, str], _Built] = {}
         self._path_digests: dict[tuple[str, ...], str] = {}  # path -> fingerprint text
-        self._content: dict[str, str] = {}
+        self._content = _Contents(self)
         self._gained: dict[str, frozenset[str]] = {}
         self.changed_facts: frozenset[str] = frozenset()
         self.changed: set[str] = set()
@@ -362,21 +362,28 @@ class _Run:
         """
         d = self._path_digests.get(path)
         if d is None:
-            content = self._content
-            digests = [content.get(i) or self._content_digest(i) for i in path]
-            d = self._path_digests[path] = "/".join(path) + "#" + "".join(digests)
+            d = self._path_digests[path] = "/".join(path) + "#" + "".join(map(self._content.__getitem__, path))
         return d
 
     def _content_digest(self, ident: str) -> str:
         """Digest of what an element or flow is (not its name, description or layout)."""
-        d = self._content.get(ident)
-        if d is None:
-            g = self.graph
-            obj = g.elements.get(ident) or g.flows[ident]
-            d = _object_digest(obj)
-            if ident in g.zone:  # an element's trust zone is part of what it is
-                d += "|" + (g.zone[ident] or "")
-            self._content[ident] = d
+        g = self.graph
+        obj = g.elements.get(ident) or g.flows[ident]
+        d = _object_digest(obj)
+        if ident in g.zone:  # an element's trust zone is part of what it is
+            d += "|" + (g.zone[ident] or "")
+        return d
+
+
+class _Contents(dict):
+    """Content digests of one run's elements and flows, each computed on first use."""
+
+    def __init__(self, run: _Run):
+        super().__init__()
+        self._run = run
+
+    def __missing__(self, ident: str) -> str:
+        d = self[ident] = self._run._content_digest(ident)
         return d
 
 
@@ -388,22 +395,42 @@ def _replaced(now: dict[str, object], then: dict[str, object]) -> set[str]:
 
 
 _digest_cache: dict[int, tuple[object, str]] = {}
+_by_value: dict[tuple, str] = {}  # (kind, property values, controls) -> an element's digest; for a flow, its text after the ends
 
 
 def _object_digest(obj) -> str:
-    """Content digest of one element or flow, memoised by object identity across runs."""
+    """Content digest of one element or flow, memoised by object identity across runs.
+
+    Many objects have equal content (an element's digest does not include its
+    id, and many flows carry the same data with the same properties): the text
+    behind a digest is printed once per distinct value.
+    """
     hit = _digest_cache.get(id(obj))
     if hit is not None and hit[0] is obj:
         return hit[1]
     if type(obj) is not Flow:  # an element (hasattr would raise and catch on every flow)
-        text = f"{obj.kind}|{_values(obj.properties)}|{obj.controls!r}"
+        p = obj.properties  # keyed by its values: pydantic's own equality is slow
+        key = (obj.kind, type(p), tuple(p.__dict__.values()), obj.controls)
+        d = _by_value.get(key)
+        if d is None:
+            d = _by_value[key] = _sha16(f"{obj.kind}|{_values(obj.properties)}|{obj.controls!r}")
     else:
-        text = f"{obj.source}>{obj.target}|{_values(obj.properties)}|{[c.value for c in obj.carries]}|{obj.controls!r}"
-    d = hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+        p = obj.properties
+        key = (None, type(p), tuple(p.__dict__.values()), obj.carries, obj.controls)
+        tail = _by_value.get(key)
+        if tail is None:
+            tail = _by_value[key] = f"|{_values(obj.properties)}|{[c.value for c in obj.carries]}|{obj.controls!r}"
+        d = _sha16(f"{obj.source}>{obj.target}{tail}")
     if len(_digest_cache) > 400_000:
         _digest_cache.clear()
+    if len(_by_value) > 100_000:
+        _by_value.clear()
     _digest_cache[id(obj)] = (obj, d)  # holding obj keeps its id from being reused
     return d
+
+
+def _sha16(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _values(obj) -> str:
