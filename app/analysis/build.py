@@ -24,15 +24,22 @@ from app.model.types import ReviewStatus
 _OBJ_SET = object.__setattr__
 
 
+_ALL_SET: dict[type, set[str]] = {}
+
+
 def fast(cls, values: dict):
     """A frozen pydantic object from ``values`` (every field, in declaration order), unvalidated.
 
     Only for values built here from validated inputs; a test checks that the
-    result equals the validated object.
+    result equals the validated object. Every field is set, so all objects of a
+    class share one fields-set (pydantic copies it before changing a copy's).
     """
+    fields_set = _ALL_SET.get(cls)
+    if fields_set is None:
+        fields_set = _ALL_SET[cls] = set(cls.model_fields)
     obj = cls.__new__(cls)
     _OBJ_SET(obj, "__dict__", values)
-    _OBJ_SET(obj, "__pydantic_fields_set__", set(values))
+    _OBJ_SET(obj, "__pydantic_fields_set__", fields_set)
     _OBJ_SET(obj, "__pydantic_extra__", None)
     _OBJ_SET(obj, "__pydantic_private__", None)
     return obj
@@ -197,7 +204,7 @@ def build_finding(
     ctx: FindingContext,
     fid: str,
     review: ReviewRecord | None,
-    path_digest,
+    path_texts: dict[tuple[str, ...], str],
     fallback_function: str,
 ) -> tuple[Finding, frozenset[str]]:
     """The finding, and the ids of everything it depends on (for incremental re-analysis)."""
@@ -212,7 +219,7 @@ def build_finding(
     stake = business_impact(ctx, entry.business_impact, fallback_function, entry.family)
     deps = dependencies(ctx)
     fingerprint = hashlib.sha256(
-        "\n".join([library.entry_digest(entry.id), ctx.subject, *map(path_digest, deps)]).encode("utf-8")
+        "\n".join([library.entry_digest(entry.id), ctx.subject, *map(path_texts.__getitem__, deps)]).encode("utf-8")
     ).hexdigest()[:32]
     status = review.status if review is not None else ReviewStatus.OPEN
     rereview = bool(

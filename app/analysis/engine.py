@@ -206,8 +206,8 @@ class _Run:
         self.library = library
         self.signature = signature
         self.built: dict[tuple[str, str], _Built] = {}
-        self._path_digests: dict[tuple[str, ...], str] = {}  # path -> fingerprint text
-        self._content = _Contents(self)
+        self._content = _Contents(self)  # id -> content digest
+        self._path_texts = _PathTexts(self)  # path -> fingerprint text
         self._gained: dict[str, frozenset[str]] = {}
         self.changed_facts: frozenset[str] = frozenset()
         self.changed: set[str] = set()
@@ -346,7 +346,7 @@ class _Run:
         fid = finding_id(entry.id, subject)
         ctx = FindingContext(self.graph, self.facts, subject, entry.applies.to == "flow", paths)
         finding, deps = build_finding(
-            entry, self.library, ctx, fid, self.model.reviews.get(fid), self._path_digest, self.model.info.name
+            entry, self.library, ctx, fid, self.model.reviews.get(fid), self._path_texts, self.model.info.name
         )
         read = reads(entry, ctx)
         (self.built if into is None else into)[(entry.id, subject)] = (
@@ -355,16 +355,6 @@ class _Run:
         return finding
 
     # -------------------------------------------------------------- fingerprints
-    def _path_digest(self, path: tuple[str, ...]) -> str:
-        """The fingerprint text of one path: its ids, then what each of them is.
-
-        Not hashed here: the finding hashes its paths' texts once, together.
-        """
-        d = self._path_digests.get(path)
-        if d is None:
-            d = self._path_digests[path] = "/".join(path) + "#" + "".join(map(self._content.__getitem__, path))
-        return d
-
     def _content_digest(self, ident: str) -> str:
         """Digest of what an element or flow is (not its name, description or layout)."""
         g = self.graph
@@ -372,6 +362,21 @@ class _Run:
         d = _object_digest(obj)
         if ident in g.zone:  # an element's trust zone is part of what it is
             d += "|" + (g.zone[ident] or "")
+        return d
+
+
+class _PathTexts(dict):
+    """The fingerprint text of each path, made on first use: its ids, then what each of them is.
+
+    Not hashed here: a finding hashes its paths' texts once, together.
+    """
+
+    def __init__(self, run: _Run):
+        super().__init__()
+        self._content = run._content
+
+    def __missing__(self, path: tuple[str, ...]) -> str:
+        d = self[path] = "/".join(path) + "#" + "".join(map(self._content.__getitem__, path))
         return d
 
 

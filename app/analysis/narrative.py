@@ -182,12 +182,12 @@ def _situation(ctx: FindingContext) -> str:
     g = ctx.g
     parts: list[str] = []
     seen_paths: set[tuple[str, ...]] = set()
-    memo = ctx.facts.sentences  # the same fact and path recur across entries: word them once per run
+    memo = ctx.facts.sentences  # the same fact recurs across entries: word it once per run
     for fact, path in ctx.paths.items():
         if path in seen_paths and len(path) > 1:
             continue  # two facts witnessed by the same path: one sentence says it
         seen_paths.add(path)
-        key = (fact, ctx.subject, path)
+        key = (fact, ctx.subject)  # the fact's witness for the subject: fixed within a run
         s = memo.get(key)
         if s is None:
             s = memo[key] = fact_sentence(fact, ctx, path)
