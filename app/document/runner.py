@@ -218,6 +218,17 @@ class AnalysisRunner(QObject):
         else:
             self._timer.start()
 
+    def library(self) -> Any:
+        """The threat library runs use: the one given or set, else loaded (on first use) by
+        ``load_library``. Raises what loading raises."""
+        return self._get_library()
+
+    def set_library(self, library: Any) -> None:
+        """Analyse with ``library`` from now on (the editor's threat-library setting changed), now."""
+        with self._library_lock:
+            self._library = library
+        self.run_now()
+
     def run_now(self) -> None:
         """Analyse the current model without waiting for the debounce delay."""
         self._timer.stop()
@@ -257,6 +268,10 @@ class AnalysisRunner(QObject):
     def _work(self, model, revision: int) -> _Outcome:
         try:
             library = self._get_library()
+        except Exception as exc:  # noqa: BLE001 - a library that does not load is reported, not raised
+            log.error("the threat library did not load: %s", exc)
+            return _Outcome(revision, error=f"threat library: {exc}")
+        try:
             return _Outcome(revision, result=self._analyze(model, library))
         except Exception as exc:  # the engine must never take the editor down
             log.error("analysis of revision %s failed:\n%s", revision, traceback.format_exc())

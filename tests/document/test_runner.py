@@ -176,3 +176,19 @@ def test_gc_resumes_when_a_runner_is_deleted_mid_run(qtbot, doc, engine):
     r.deleteLater()
     del r
     qtbot.waitUntil(gc.isenabled, timeout=5000)
+
+
+def test_a_new_library_is_used_at_once_and_from_then_on(doc):
+    """The editor's threat-library setting changed: the model is analysed again, with it."""
+    used = []
+
+    def analyze(model, library):
+        used.append(library)
+        return AnalysisResult(findings=(), library_version=library)
+
+    r = AnalysisRunner(doc, analyze=analyze, library="old", synchronous=True)
+    _rename_model(doc, "first")
+    r.set_library("new")
+    assert used == ["old", "new"] and r.result.library_version == "new" and r.library() == "new"
+    _rename_model(doc, "second")
+    assert used[-1] == "new"
