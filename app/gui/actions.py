@@ -70,6 +70,7 @@ class Actions(QObject):
                              "Show or hide the finding badges on the diagram", checkable=True, checked=True)
         self.grid = a("Show &Grid", [], "Show or hide the grid", checkable=True, checked=True)
         self.analyse = a("&Analyse Now", _keys(None, "F5"), "Run the threat analysis now")
+        self.library = a("Threat &Library…", [], "Add your organisation's own threat entries and controls")
         # Help
         self.about = a("&About ThreatCanvas", [], "Version and licence")
         self.align_group = [self.align_left, self.align_hcenter, self.align_right,

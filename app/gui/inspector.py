@@ -72,6 +72,12 @@ class Inspector(QScrollArea):
         QApplication.instance().focusChanged.connect(self._on_app_focus_changed)
         self.refresh()
 
+    def set_controls(self, controls) -> None:
+        """Offer another controls catalogue (the threat library changed)."""
+        self.controls = list(controls)
+        self._shape = ()  # rebuild the form with the new list
+        self.refresh()
+
     # ------------------------------------------------------------ what is shown
     def shown_id(self) -> str:
         return self._ident

@@ -43,12 +43,18 @@ from app.gui.findings_panel import FindingsPanel
 from app.gui.inspector import Inspector
 from app.gui.icons import icon
 from app.gui.legend import Legend
+from app.gui.library_settings import LibraryDialog, apply, library_changes, library_folders, load_configured_library
 from app.gui.palette import Palette
 from app.gui.report_export import ReportExportController
 from app.resources import example_files
 
 
 def _load_controls():
+    """The controls the inspector offers: the configured library's, else the bundled catalogue's."""
+    try:
+        return list(load_configured_library().controls)
+    except Exception:  # noqa: BLE001 - the analysis reports a broken library; offer the bundled controls
+        pass
     try:
         from app.knowledge.controls import load_controls
 
@@ -72,13 +78,14 @@ class MainWindow(QMainWindow):
         self.selection = SelectionModel(self.document, self)
         self.canvas = Canvas(self.document, self.selection, self)
         self.runner = AnalysisRunner(self.document, analyze=analyze, synchronous=synchronous_analysis,
-                                     delay_ms=analysis_delay_ms, parent=self)
+                                     load_library=load_configured_library, delay_ms=analysis_delay_ms, parent=self)
         if autosave_ms is None:
             autosave_ms = int(os.environ.get("THREATCANVAS_AUTOSAVE_MS", "30000"))
         self.autosave = Autosave(self.document, interval_ms=autosave_ms, parent=self)
         self.files = FileController(self, self.document)
         self.clipboard = ClipboardController(self.document, self.canvas, self.selection, self._status)
-        self.report_export = ReportExportController(self, self.document, self._status, self.files.start_dir)
+        self.report_export = ReportExportController(self, self.document, self._status, self.files.start_dir,
+                                                    library=self.runner.library)
         self.actions = Actions(self)
         self.result = None
         self.remember_state = remember_state  # off for screenshots and tests: same layout every time
@@ -199,6 +206,8 @@ class MainWindow(QMainWindow):
 
         analysis = bar.addMenu("A&nalysis")
         analysis.addAction(a.analyse)
+        analysis.addSeparator()
+        analysis.addAction(a.library)
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(a.about)
 
@@ -265,6 +274,8 @@ class MainWindow(QMainWindow):
         a.annotations.toggled.connect(canvas.scene.set_annotations_visible)
         a.grid.toggled.connect(self._on_grid_toggled)
         a.analyse.triggered.connect(self.runner.run_now)
+        a.library.triggered.connect(self._on_library_triggered)
+        library_changes().changed.connect(self._on_library_changed)
         a.about.triggered.connect(self._on_about_triggered)
 
         self.palette_panel.place_requested.connect(canvas.start_placing)
@@ -408,6 +419,19 @@ class MainWindow(QMainWindow):
             return
         self._status(f"Exported {path}")
 
+    def _on_library_triggered(self) -> None:
+        dialog = LibraryDialog(library_folders(), self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.applied.connect(apply)
+        self.library_dialog = dialog  # for tests and for raising it again
+        dialog.open()
+
+    def _on_library_changed(self, library) -> None:
+        """The threat-library setting changed (in this window or another): analyse with it now."""
+        self.inspector.set_controls(list(library.controls))
+        self.runner.set_library(library)
+        self._status(f"Threat library: {len(library.threats)} threats, {len(library.controls)} controls")
+
     def _on_about_triggered(self) -> None:
         QMessageBox.about(
             self, "About ThreatCanvas",
@@ -438,6 +462,10 @@ class MainWindow(QMainWindow):
             s.setValue("window/geometry", self.saveGeometry())
             s.setValue("window/state", self.saveState())
             s.sync()
+        try:
+            library_changes().changed.disconnect(self._on_library_changed)
+        except (RuntimeError, TypeError):  # already disconnected (closed twice)
+            pass
         self.runner.shutdown()
         self.report_export.export.shutdown()
         self.autosave.discard()

@@ -33,9 +33,10 @@ class ReportExport(QObject):
     failed = Signal(str)  # a message for people
     cancelled = Signal()
 
-    def __init__(self, analyze=None, parent: QObject | None = None):
+    def __init__(self, analyze=None, parent: QObject | None = None, library=None):
         super().__init__(parent)
         self._analyze = analyze or default_analyze
+        self._library = library  # () -> the Library the editor analyses with; None: the bundled one
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="threatcanvas-report")
         self._cancel = threading.Event()
         self._busy = False
@@ -66,7 +67,7 @@ class ReportExport(QObject):
 
     # -- worker thread
     def _work(self, model: ThreatModel, path: str, token: int) -> None:
-        from app.knowledge import load_controls, load_library
+        from app.knowledge import load_library
         from app.report import ReportCancelled, build_report, summary_line
 
         self.worker_thread_id = threading.get_ident()
@@ -78,11 +79,11 @@ class ReportExport(QObject):
 
         try:
             progress(0.0, "Analysing the model…")
-            library = load_library()
+            library = self._library() if self._library is not None else load_library()
             result = self._analyze(model, library)
             progress(0.05, "Laying out the report…")
             build_report(model, result, path, model_sha256=model_digest(model), library_version=library.version,
-                         controls=load_controls(), progress=progress)
+                         controls=library.controls, progress=progress)
             self.finished.emit(path, summary_line(model, result))
         except ReportCancelled:
             self.cancelled.emit()
@@ -103,10 +104,10 @@ class ReportExport(QObject):
 class ReportExportController(QObject):
     """The dialog side of the export: asks for a path, shows progress, reports the outcome."""
 
-    def __init__(self, window: QWidget, document, status, start_dir, analyze=None):
+    def __init__(self, window: QWidget, document, status, start_dir, analyze=None, library=None):
         super().__init__(window)
         self._window, self._document, self._status, self._start_dir = window, document, status, start_dir
-        self.export = ReportExport(analyze=analyze, parent=self)
+        self.export = ReportExport(analyze=analyze, parent=self, library=library)
         self._dialog: QProgressDialog | None = None
         self.export.progressed.connect(self._on_export_progressed)
         self.export.finished.connect(self._on_export_finished)
