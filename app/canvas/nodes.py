@@ -24,7 +24,7 @@ from app.canvas.theme import Theme, current_theme
 from app.model.types import ElementKind
 
 HANDLE_R = 6.0  # radius of the connection handle
-GRIP = 9.0  # side of a boundary resize grip
+GRIP = 9.0  # side of a resize grip
 DETAIL_LOD = 0.35  # below this scale, draw silhouettes only
 TEXT_LOD = 0.5
 
@@ -82,13 +82,45 @@ class CanvasItemMixin:
             self.update()  # type: ignore[attr-defined]
 
 
-class NodeItem(CanvasItemMixin, QGraphicsItem):
+class ResizeGrips:
+    """Corner grips of a selected item (``_w`` × ``_h`` at ``pos()``), ``GRIP_OUT`` outside its rect."""
+
+    GRIPS = ("top_left", "top_right", "bottom_left", "bottom_right")
+    GRIP_OUT = 0.0
+    _w: float
+    _h: float
+
+    def grip_rect(self, grip: str) -> QRectF:
+        out = self.GRIP_OUT
+        x = -out if "left" in grip else self._w + out
+        y = -out if "top" in grip else self._h + out
+        return QRectF(x - GRIP / 2, y - GRIP / 2, GRIP, GRIP)
+
+    def grip_at(self, scene_pos: QPointF) -> str | None:
+        """The resize grip under ``scene_pos`` (only a selected item has grips)."""
+        if not self.isSelected():  # type: ignore[attr-defined]
+            return None
+        local = self.mapFromScene(scene_pos)  # type: ignore[attr-defined]
+        for grip in self.GRIPS:
+            if self.grip_rect(grip).adjusted(-3, -3, 3, 3).contains(local):
+                return grip
+        return None
+
+    def paint_grips(self, painter: QPainter, theme) -> None:
+        painter.setPen(QPen(theme.selection, 1))
+        painter.setBrush(theme.node_fill)
+        for grip in self.GRIPS:
+            painter.drawRect(self.grip_rect(grip))
+
+
+class NodeItem(ResizeGrips, CanvasItemMixin, QGraphicsItem):
     """An element: its kind's symbol, its name, a badge and a connection handle.
 
     ``pos()`` is the top-left corner of the element's layout rectangle.
     """
 
     Type = QGraphicsItem.UserType + 1
+    GRIP_OUT = 4.0  # on the corners of the dashed selection frame
 
     def __init__(self, item_id: str, kind: ElementKind, name: str, rect: QRectF, theme: Theme | None = None):
         super().__init__()
@@ -114,13 +146,17 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         return self.Type
 
     def boundingRect(self) -> QRectF:
-        return QRectF(-6, -12, self._w + 6 + HANDLE_R * 2 + 18, self._h + 18)
+        m = self.GRIP_OUT + GRIP / 2 + 1  # the grips of a selected element reach this far out
+        return QRectF(-m, -12, self._w + m + HANDLE_R * 2 + 18, self._h + 12 + m)
 
     def shape(self) -> QPainterPath:
         path = QPainterPath()
         path.setFillRule(Qt.FillRule.WindingFill)  # overlapping parts must not cancel out
         path.addRect(self.local_rect())  # the whole box is grabbable, even a tag's notch
         path.addEllipse(self.handle_center(), HANDLE_R + 2, HANDLE_R + 2)
+        if self.isSelected():
+            for grip in self.GRIPS:
+                path.addRect(self.grip_rect(grip))
         return path
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget=None) -> None:
@@ -147,6 +183,8 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
             painter.setPen(pen)
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect.adjusted(-4, -4, 4, 4))
+            if detail:
+                self.paint_grips(painter, theme)
         if (selected or self.hovered) and detail:
             painter.setPen(QPen(theme.selection, 1.5))
             painter.setBrush(theme.node_fill)
@@ -229,11 +267,10 @@ class NodeItem(CanvasItemMixin, QGraphicsItem):
         return badge_rect(self.badge_center(), self.badge.count).translated(self.pos())
 
 
-class BoundaryItem(CanvasItemMixin, QGraphicsItem):
+class BoundaryItem(ResizeGrips, CanvasItemMixin, QGraphicsItem):
     """A trust boundary: a dashed region with its name, grabbed by its border or title."""
 
     Type = QGraphicsItem.UserType + 2
-    GRIPS = ("top_left", "top_right", "bottom_left", "bottom_right")
 
     def __init__(self, item_id: str, name: str, rect: QRectF, depth: int = 0, theme: Theme | None = None):
         super().__init__()
@@ -313,10 +350,7 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
                     if piece is not None:
                         painter.drawLine(piece)
         if selected:
-            painter.setPen(QPen(theme.selection, 1))
-            painter.setBrush(theme.node_fill)
-            for grip in self.GRIPS:
-                painter.drawRect(self.grip_rect(grip))
+            self.paint_grips(painter, theme)
         if self.badge is not None and self.annotations_visible and lod >= DETAIL_LOD:
             paint_badge(painter, QPointF(self._w - 4, 0), self.badge, theme.background)
 
@@ -344,22 +378,6 @@ class BoundaryItem(CanvasItemMixin, QGraphicsItem):
 
     def title_rect(self) -> QRectF:
         return QRectF(0, 0, max(40.0, self._w - 8), 22)
-
-    def grip_rect(self, grip: str) -> QRectF:
-        x = 0.0 if "left" in grip else self._w
-        y = 0.0 if "top" in grip else self._h
-        return QRectF(x - GRIP / 2, y - GRIP / 2, GRIP, GRIP)
-
-    def grip_at(self, scene_pos: QPointF) -> str | None:
-        """The resize grip under ``scene_pos`` (only a selected boundary has grips)."""
-        if not self.isSelected():
-            return None
-        local = self.mapFromScene(scene_pos)
-        for grip in self.GRIPS:
-            if self.grip_rect(grip).adjusted(-3, -3, 3, 3).contains(local):
-                return grip
-        return None
-
 
 
 class BoundaryTitleItem(QGraphicsItem):

@@ -139,7 +139,7 @@ class MoveGesture(Gesture):
 
 
 class ResizeGesture(Gesture):
-    """Drag a selected boundary's corner grip."""
+    """Drag a selected boundary's or element's corner grip (the opposite corner stays put)."""
 
     def __init__(self, tool, start, ident: str, grip: str):
         super().__init__(tool, start)
@@ -151,7 +151,7 @@ class ResizeGesture(Gesture):
     def move(self, pos, event) -> None:
         p = self.tool.editor.snap_point(pos)
         r = QRectF(self.origin)
-        min_size = GRID * 4
+        min_size = GRID * 4  # what the editor's resize enforces too
         if "left" in self.grip:
             r.setLeft(min(p.x(), r.right() - min_size))
         else:
@@ -270,7 +270,7 @@ class SelectTool(Tool):
             return False
         scene = self.scene
         for item in scene.selectedItems():
-            if isinstance(item, BoundaryItem):
+            if isinstance(item, (BoundaryItem, NodeItem)):
                 grip = item.grip_at(pos)
                 if grip:
                     self.gesture = ResizeGesture(self, pos, item.item_id, grip)
@@ -302,9 +302,29 @@ class SelectTool(Tool):
 
     def mouse_move(self, event) -> bool:
         if self.gesture is None:
+            if not event.buttons() and not self.view.space_held:
+                self._hover_cursor(self.scene_pos(event))
             return False
         self.gesture.move(self.scene_pos(event), event)
         return True
+
+    _GRIP_CURSORS = {
+        "top_left": Qt.CursorShape.SizeFDiagCursor, "bottom_right": Qt.CursorShape.SizeFDiagCursor,
+        "top_right": Qt.CursorShape.SizeBDiagCursor, "bottom_left": Qt.CursorShape.SizeBDiagCursor,
+    }
+
+    def _hover_cursor(self, pos: QPointF) -> None:
+        """A diagonal resize cursor over a selected item's corner grip, the tool's own elsewhere."""
+        shape = self.cursor()
+        selected = self.scene.selectedItems()
+        if len(selected) <= 64:  # a huge selection is moved, not resized: skip the per-move scan
+            for item in selected:
+                grip = item.grip_at(pos) if isinstance(item, (BoundaryItem, NodeItem)) else None
+                if grip:
+                    shape = self._GRIP_CURSORS[grip]
+                    break
+        if self.view.viewport().cursor().shape() != shape:
+            self.view.viewport().setCursor(shape)
 
     def mouse_release(self, event) -> bool:
         if self.gesture is None:

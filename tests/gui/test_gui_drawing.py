@@ -415,3 +415,34 @@ def test_status_bar_counts_and_analysis_state(window, ui):
     ui.drag(window.canvas.scene.nodes[a].scene_handle_center(), centre(window, b))
     assert window.counts_label.text() == "2 elements · 1 flows · 0 boundaries"
     assert window.analysis_label.text().startswith("Analysis: 1 findings")
+
+
+def test_resize_an_element_by_its_corner_grips(window, ui):
+    a = ui.place("process", (200, 200))
+    b = ui.place("datastore", (600, 200))
+    ui.click(centre(window, a))
+    assert window.selection.ids() == [a]
+    r, rb = window.document.rect(a), window.document.rect(b)
+    QTest.mouseMove(ui.vp, ui.at((r.x + r.w + 4, r.y + r.h + 4)))  # hovering a grip shows how it resizes
+    assert ui.vp.cursor().shape() == Qt.CursorShape.SizeFDiagCursor
+    QTest.mouseMove(ui.vp, ui.at((r.x + r.w / 2, r.y + r.h / 2)))
+    assert ui.vp.cursor().shape() == Qt.CursorShape.ArrowCursor
+    # the bottom-right grip sits on the corner of the dashed selection frame, 4 units out
+    ui.drag((r.x + r.w + 4, r.y + r.h + 4), (r.x + r.w + 104, r.y + r.h + 44))
+    r2 = window.document.rect(a)
+    assert (r2.x, r2.y, r2.w, r2.h) == (r.x, r.y, r.w + 100, r.h + 40)
+    assert window.canvas.scene.nodes[a].scene_rect().width() == r.w + 100
+    # the top-left grip: the opposite corner stays put, and the element keeps a minimum size
+    ui.drag((r2.x - 4, r2.y - 4), (r2.x + 900, r2.y + 900))
+    r3 = window.document.rect(a)
+    assert (r3.w, r3.h) == (40.0, 40.0)
+    assert (r3.x + r3.w, r3.y + r3.h) == (r2.x + r2.w, r2.y + r2.h)
+    assert window.document.rect(b) == rb  # only the grabbed element changes
+    window.actions.undo.trigger()
+    assert window.document.rect(a) == r2
+    window.actions.undo.trigger()
+    assert window.document.rect(a) == r
+    # an element that is not selected has no grips: the same press moves nothing's size
+    ui.click((900, 600))  # empty canvas: clears the selection
+    ui.drag((r.x + r.w + 4, r.y + r.h + 4), (r.x + r.w + 104, r.y + r.h + 44))
+    assert (window.document.rect(a).w, window.document.rect(a).h) == (r.w, r.h)
