@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
@@ -11,38 +13,9 @@ from app.resources import examples_dir
 
 LEFT = Qt.MouseButton.LeftButton
 
-ENTRY = """
-[[threat]]
-id = "acme-refund-fraud"
-title = "Refund fraud through the support assistant"
-description = "A manipulated assistant grants refunds nobody is owed."
-why = "ACME caps refunds only by policy."
-business_impact = "money paid out to fraudsters."
-family = "output_integrity"
-stride = ["Tampering"]
-atlas = ["AML.T0053"]
-owasp_llm = ["LLM06"]
-owasp_ml = []
-matrix = []
-mitigations = ["human-approval", { control = "acme-refund-cap", likelihood = 0, impact = -2 }]
-
-[threat.applies]
-kinds = ["tool"]
-where = { capabilities = "move_money" }
-facts = ["unapproved_action"]
-
-[threat.likelihood]
-base = 3
-
-[threat.impact]
-base = 4
-"""
-CONTROLS = """
-[[control]]
-id = "acme-refund-cap"
-name = "ACME refund cap"
-description = "Refunds above a cap need a second person."
-"""
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "acme-library"
+ENTRY = (SAMPLE / "acme.toml").read_text(encoding="utf-8")  # one own entry: refund fraud on a money tool
+CONTROLS = (SAMPLE / "controls.toml").read_text(encoding="utf-8")
 
 
 def _folder(tmp_path, entry=ENTRY, name="acme"):
@@ -91,7 +64,7 @@ def test_an_own_library_is_checked_applied_and_kept(make_window, qtbot, tmp_path
     for window in (w, other):
         found = [f for f in window.result.findings if f.threat_id == "acme-refund-fraud"]
         assert [f.anchor for f in found] == ["refund_tool"]
-        assert "Refund tool" in found[0].rationale and found[0].rationale.endswith("ACME caps refunds only by policy.")
+        assert "Refund tool" in found[0].rationale and found[0].rationale.endswith("We lost money this way before.")
         assert "acme-refund-cap" in {m.control_id for m in found[0].mitigations}
         assert "acme-refund-cap" in {c.id for c in window.inspector.controls}  # offered on elements
     assert library_folders() == [str(tmp_path / "acme")]

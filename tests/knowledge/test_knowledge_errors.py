@@ -12,38 +12,9 @@ from app.knowledge import load_library
 from app.model import ModelError, load_model
 from app.resources import example_files
 
-GOOD = """
-[[threat]]
-id = "acme-refund-fraud"
-title = "Refund fraud through the support assistant"
-description = "Our own entry."
-why = "We lost money this way before."
-business_impact = "refunds paid to fraudsters."
-family = "output_integrity"
-stride = ["Tampering"]
-atlas = ["AML.T0053"]
-owasp_llm = ["LLM06"]
-mitigations = ["human-approval", { control = "acme-refund-cap", impact = -2 }]
-
-[threat.applies]
-kinds = ["tool"]
-where = { capabilities = "move_money" }
-facts = ["unapproved_action"]
-
-[threat.likelihood]
-base = 3
-drivers = { untrusted_input_to_model = 1 }
-
-[threat.impact]
-base = 4
-"""
-
-CONTROLS = """
-[[control]]
-id = "acme-refund-cap"
-name = "Refund cap per customer"
-description = "At most one refund per customer per week."
-"""
+SAMPLE = Path(__file__).resolve().parents[1] / "samples" / "acme-library"
+GOOD = (SAMPLE / "acme.toml").read_text(encoding="utf-8")  # the sample organisation's own entry
+CONTROLS = (SAMPLE / "controls.toml").read_text(encoding="utf-8")
 
 
 def write(folder: Path, name: str, text: str) -> Path:
