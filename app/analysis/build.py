@@ -142,6 +142,8 @@ def _plan(drivers: dict[str, int]) -> tuple:
             steps.append((0 if name in FOCUS_ONLY else None, ((name, delta),)))
     with _shared_lock:
         plan = tuple((None if b is None else _block_no(items), items) for b, items in steps)
+        if len(_plans) > 10_000:  # two per entry of every library analysed in this process
+            _plans.clear()
         _plans[id(drivers)] = (drivers, plan)  # holding drivers keeps its id from being reused
     return plan
 
