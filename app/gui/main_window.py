@@ -49,12 +49,19 @@ from app.gui.report_export import ReportExportController
 from app.resources import example_files
 
 
-def _load_controls():
-    """The controls the inspector offers: the configured library's, else the bundled catalogue's."""
+def _configured_library():
+    """The configured library, loaded once per window for its analysis and its inspector's controls;
+    None when it does not load (the runner then loads it itself, and reports why it fails)."""
     try:
-        return list(load_configured_library().controls)
-    except Exception:  # noqa: BLE001 - the analysis reports a broken library; offer the bundled controls
-        pass
+        return load_configured_library()
+    except Exception:  # noqa: BLE001 - reported by the analysis, which tries again on every run
+        return None
+
+
+def _load_controls(library):
+    """The controls the inspector offers: the library's, else the bundled catalogue's."""
+    if library is not None:
+        return list(library.controls)
     try:
         from app.knowledge.controls import load_controls
 
@@ -77,7 +84,8 @@ class MainWindow(QMainWindow):
         self.document = Document(parent=self)
         self.selection = SelectionModel(self.document, self)
         self.canvas = Canvas(self.document, self.selection, self)
-        self.runner = AnalysisRunner(self.document, analyze=analyze, synchronous=synchronous_analysis,
+        library = _configured_library()
+        self.runner = AnalysisRunner(self.document, analyze=analyze, synchronous=synchronous_analysis, library=library,
                                      load_library=load_configured_library, delay_ms=analysis_delay_ms, parent=self)
         if autosave_ms is None:
             autosave_ms = int(os.environ.get("THREATCANVAS_AUTOSAVE_MS", "30000"))
@@ -103,7 +111,7 @@ class MainWindow(QMainWindow):
         # -- panels
         self.palette_panel = Palette()
         self.element_list = ElementList(self.document, self.selection)
-        self.inspector = Inspector(self.document, self.selection, self.canvas.editor, _load_controls())
+        self.inspector = Inspector(self.document, self.selection, self.canvas.editor, _load_controls(library))
         self.findings = FindingsPanel(self.document)
         self.history = QUndoView(self.document.undo_stack)
         self.history.setObjectName("history")
